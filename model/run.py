@@ -1,0 +1,109 @@
+"""One run, end to end: case → validated case → model → HiGHS → fixed-integer LP → results.
+
+:func:`run` is what the command line, the tests and the sweeps call. It never writes a
+partial run folder: results go through :func:`model.results.write_run`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .build import build
+from .case import Case, load_case
+from .context import BuildContext
+from .results import collect, write_run
+from .solver import SolveResult, solve, solve_fixed
+
+
+@dataclass
+class RunResult:
+    case: Case
+    status: str
+    objective: float | None
+    summary: dict
+    tables: dict = field(default_factory=dict)
+    context: BuildContext | None = None
+    solve_result: SolveResult | None = None
+    out_dir: Path | None = None
+
+
+def _noop(_stage: str, _msg: str = "") -> None:
+    pass
+
+
+def run(
+    case_path: str | Path | Case,
+    scenarios: list | None = None,
+    out: str | Path | None = None,
+    solver_options: dict | None = None,
+    on_event: Callable[[str, str], None] | None = None,
+    on_log: Callable[[str], None] | None = None,
+    write: bool = True,
+) -> RunResult:
+    """Solve a case (path or :class:`Case`) and optionally write the run folder ``out``.
+
+    ``on_event(stage, message)`` is told of each stage: load, build, solve, resolve, write.
+    Raises :class:`model.validation.CaseError` on bad input (before anything is built).
+    """
+    event = on_event or _noop
+    t0 = time.perf_counter()
+    event("load", str(case_path) if not isinstance(case_path, Case) else case_path.name)
+    case = case_path if isinstance(case_path, Case) else load_case(case_path, scenarios)
+    options = {**case.solver, **(solver_options or {})}
+    t_load = time.perf_counter()
+    event("build", "")
+    ctx = build(case)
+    t_build = time.perf_counter()
+    event("solve", f"{ctx.lp.n_cols} variables, {ctx.lp.n_rows} constraints"
+                   + (" (MILP)" if ctx.lp.is_mip else " (LP)"))
+    res = solve(ctx.lp, options, on_log)
+    t_solve = time.perf_counter()
+    duals = res.row_duals
+    resolve_s = 0.0
+    if res.x is not None and ctx.lp.is_mip:
+        event("resolve", "fixing integer decisions and re-solving the LP for prices")
+        fixed = solve_fixed(ctx.lp, res.x, options, on_log)
+        resolve_s = fixed.handover_s + fixed.solve_s
+        duals = fixed.row_duals if fixed.status == "optimal" else None
+    summary: dict = {
+        "case": case.name,
+        "scenarios": list(case.scenario_names),
+        "status": res.status,
+        "message": res.message,
+        "objective": res.objective,
+        "mip_gap": res.mip_gap,
+        "is_mip": ctx.lp.is_mip,
+        "solver": {"algorithm_requested": res.algorithm_requested,
+                   "algorithm_used": res.algorithm_used, "highs_status": res.highs_status,
+                   "options": {k: v for k, v in options.items() if k != "highs_options"}},
+        "size": {"variables": ctx.lp.n_cols, "constraints": ctx.lp.n_rows,
+                 "time_steps": case.n_steps},
+        "currency": case.currency,
+        "wattbit_version": __version__,
+    }
+    tables: dict = {}
+    if res.x is not None:
+        collected = collect(ctx, res.x, duals)
+        tables = collected["tables"]
+        summary.update(collected["summary"])
+    t_collect = time.perf_counter()
+    summary["timings"] = {
+        "load_s": t_load - t0,
+        "build_s": t_build - t_load,
+        "handover_s": res.handover_s,
+        "solve_s": res.solve_s,
+        "resolve_s": resolve_s,
+        "results_s": t_collect - t_solve - resolve_s,
+    }
+    out_dir = None
+    if write and out is not None:
+        event("write", str(out))
+        summary["timings"]["total_s"] = time.perf_counter() - t0
+        out_dir = write_run(out, summary, tables,
+                            extra_files={"highs.log": "".join(res.log)})
+    summary["timings"]["total_s"] = time.perf_counter() - t0
+    return RunResult(case, res.status, res.objective, summary, tables, ctx, res, out_dir)
