@@ -19,7 +19,7 @@ Constraints (D[j,t] = it_mw_j · profile_j,t, f_k = flexible_share)
     flexible classes:              Σ_d served[j,d,t] + unserved_compute[j,t] ≥ (1 − f_k) · D[j,t]
                                    Σ_{t∈W} (Σ_d served + unserved_compute) = Σ_{t∈W} D[j,t]
     site IT capacity:              Σ_{j} served[j,d,t] ≤ IT_d   (IT_d from :mod:`model.datacentres`)
-    site power:                    − PUE_{d,t} · (1 − idle_share_d) · Σ_j served[j,d,t] injected at d
+    site power at node d:          − PUE_{d,t} · (1 − idle_share_d) · Σ_j served[j,d,t]
 
 Objective terms
     Σ w_t · value_of_lost_compute_k · unserved_compute[j,t]

@@ -6,7 +6,8 @@ region r(d) by a grid connection.
 
 Variables
     dc_built[d] ∈ {0,1}                   site built (fixed to 1 where existing_it_mw > 0)
-    dc_it_new_mw[d] ≥ 0                    new IT capacity, MW;  IT_d = existing_it_mw_d + dc_it_new_mw[d]
+    dc_it_new_mw[d] ≥ 0                    new IT capacity, MW
+                                           (IT_d = existing_it_mw_d + dc_it_new_mw[d])
     dc_modules[d] ∈ ℤ≥0                    number of IT modules where ``module_mw`` is given
     dc_grid_mw[d,t] ∈ [−grid_limit, grid_limit]   import from the host region (negative: export)
 

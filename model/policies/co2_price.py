@@ -7,8 +7,6 @@ Objective term: Σ_{g,t} w_t · co2_price · co2_t_per_mwh_g · gen_mw[g,t]
 
 from __future__ import annotations
 
-import numpy as np
-
 from ..context import BuildContext
 
 
