@@ -56,6 +56,10 @@ def it_upper_bound(case) -> np.ndarray:
     peak = dem.max(axis=1) if dem.size else np.zeros(0)
     total = float(np.sum(peak * (1.0 + np.nan_to_num(flex) * np.nan_to_num(win))))
     total = max(total, 1.0) + case.sites["existing_it_mw"].to_numpy(float)
+    module = case.sites["module_mw"].to_numpy(float)
+    # room for whole modules and for the minimum size, never above max_it_mw
+    total = np.where(np.isfinite(module), np.ceil(total / module) * module, total)
+    total = np.maximum(total, case.sites["min_it_mw"].to_numpy(float))
     return np.minimum(case.sites["max_it_mw"].to_numpy(float), total)
 
 
@@ -123,8 +127,9 @@ def results(ctx: BuildContext, x: np.ndarray, duals: np.ndarray | None) -> dict:
         return {}
     n_d, n_t = len(sites), ctx.n_steps
     w = ctx.weights
-    built = np.round(lp.values(x, "dc_built").to_numpy())
     it_mw = sites["existing_it_mw"].to_numpy(float) + lp.values(x, "dc_it_new_mw").to_numpy()
+    # a "built" site without IT capacity is a free tie (no fixed cost): report it unbuilt
+    built = np.round(lp.values(x, "dc_built").to_numpy()) * (it_mw > 1e-6)
     served = ctx.info.get("dc_served_by_site")
     served = np.zeros((n_d, n_t)) if served is None else served(x)
     pue = ctx.info["dc_pue"]
