@@ -93,7 +93,10 @@ class Case:
     # periods for storage/flexibility cycling: period id of each step (one period = whole
     # horizon unless time is reduced to representative periods)
     period_of_step: np.ndarray | None = None
+    # hours in each step (1 for hourly data; segments of representative days are longer)
+    step_hours: np.ndarray | None = None
     full_time_case: Case | None = None
+    reduction: dict | None = None  # how time was reduced (None: full time)
 
     @property
     def n_steps(self) -> int:
@@ -111,6 +114,13 @@ class Case:
         out = pd.concat([reg, site]) if len(site) else reg
         out.index.name = "node"
         return out
+
+    @property
+    def hours(self) -> np.ndarray:
+        """Hours in each step (storage and flexible work move this much per step)."""
+        if self.step_hours is None:
+            return np.ones(self.n_steps)
+        return self.step_hours
 
     @property
     def periods(self) -> np.ndarray:

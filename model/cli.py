@@ -111,6 +111,11 @@ def run_command(
              "time_limit.")] = None,
     mip_gap: Annotated[float | None, typer.Option(
         help="Relative MIP gap at which to stop (0.01 = 1 %).")] = None,
+    days: Annotated[int | None, typer.Option(
+        help="Representative days for time reduction (tsam); 0 = full time. Default: "
+             "case.yaml time_reduction.")] = None,
+    segments: Annotated[int | None, typer.Option(
+        help="Segments per representative day (fewer, longer steps).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors and the "
                                                                "results folder.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Stream the HiGHS log.")]
@@ -136,7 +141,7 @@ def run_command(
             warnings.simplefilter("always")
             result = run(case, [str(s) for s in scenario or []], out,
                          _solver_options(algorithm, threads, time_limit, mip_gap),
-                         on_event=on_event, on_log=on_log)
+                         on_event=on_event, on_log=on_log, days=days, segments=segments)
         for w in caught:
             if not quiet:
                 err.print(f"[yellow]warning:[/yellow] {w.message}", highlight=False)

@@ -17,7 +17,7 @@ Variables
 Constraints (D[j,t] = it_mw_j · profile_j,t, f_k = flexible_share)
     inflexible classes (f_k = 0):  Σ_d served[j,d,t] + unserved_compute[j,t] = D[j,t]
     flexible classes:              Σ_d served[j,d,t] + unserved_compute[j,t] ≥ (1 − f_k) · D[j,t]
-                                   Σ_{t∈W} (Σ_d served + unserved_compute) = Σ_{t∈W} D[j,t]
+                                   Σ_{t∈W} h_t·(Σ_d served + unserved_compute) = Σ_{t∈W} h_t·D[j,t]
     site IT capacity:              Σ_{j} served[j,d,t] ≤ IT_d   (IT_d from :mod:`model.datacentres`)
     site power at node d:          − PUE_{d,t} · (1 − idle_share_d) · Σ_j served[j,d,t]
 
@@ -77,11 +77,15 @@ def arcs(case) -> pd.DataFrame:
 
 
 def windows(case, window_hours: float) -> np.ndarray:
-    """Window number of each step: consecutive blocks of ``window_hours`` within each period."""
+    """Window number of each step: consecutive blocks of ``window_hours`` hours within each
+    period (a step belongs to the window in which it starts)."""
     periods = case.periods
+    hours = case.hours
     starts = np.r_[0, np.flatnonzero(np.diff(periods)) + 1]
-    offset = np.arange(case.n_steps) - np.repeat(starts, np.diff(np.r_[starts, case.n_steps]))
-    block = (offset // max(int(round(window_hours)), 1)).astype(np.int64)
+    lengths = np.diff(np.r_[starts, case.n_steps])
+    cum = np.cumsum(hours) - hours  # hours elapsed before each step
+    start_hour = np.repeat(cum[starts], lengths)
+    block = np.floor((cum - start_hour) / max(float(window_hours), 1e-9) + 1e-9).astype(np.int64)
     # unique id per (period, block)
     return periods.astype(np.int64) * (case.n_steps + 1) + block
 
@@ -108,6 +112,7 @@ def add_components(ctx: BuildContext) -> None:
     arc_pos = (np.arange(n_a)[:, None] * n_t + steps).ravel()
     arc_dem = a["demand"].to_numpy()
     w = ctx.weights
+    hours = case.hours
 
     flex = case.workloads["flexible_share"].reindex(cd["class"]).to_numpy(float)
     win_h = case.workloads["window_hours"].reindex(cd["class"]).to_numpy(float)
@@ -143,9 +148,9 @@ def add_components(ctx: BuildContext) -> None:
             sel = np.flatnonzero(arc_dem == jj)
             rows_s = np.tile(win_row, len(sel)) + row0
             pos_s = (sel[:, None] * n_t + steps).ravel()
-            terms.append(Term(served, pos_s, 1.0, rows_s))
-            terms.append(Term(unserved, jj * n_t + steps, 1.0, win_row + row0))
-            rhs.append(np.bincount(win_row, weights=dem[jj], minlength=len(uniq)))
+            terms.append(Term(served, pos_s, np.tile(hours, len(sel)), rows_s))
+            terms.append(Term(unserved, jj * n_t + steps, hours, win_row + row0))
+            rhs.append(np.bincount(win_row, weights=dem[jj] * hours, minlength=len(uniq)))
             labels.extend(f"{j_idx[jj]}#w{k}" for k in range(len(uniq)))
             row0 += len(uniq)
         lp.add_constraints("compute_window", pd.Index(labels, name="demand_window"), terms,
@@ -232,7 +237,7 @@ def results(ctx: BuildContext, x: np.ndarray, duals: np.ndarray | None) -> dict:
                     continue
                 win = windows(case, case.workloads.at[cd["class"].iloc[j], "window_hours"])
                 _, win_row = np.unique(win, return_inverse=True)
-                per_step = sel.to_numpy()[win_row] + hourly.get(nm, np.zeros(n_t)) * (
+                per_step = sel.to_numpy()[win_row] * case.hours + hourly.get(nm, np.zeros(n_t)) * (
                     1 - case.workloads.at[cd["class"].iloc[j], "flexible_share"])
                 tot = dem[j] @ w
                 price[j] = (per_step * dem[j]).sum() / tot if tot > 0 else np.nan

@@ -17,6 +17,7 @@ from .case import Case, load_case
 from .context import BuildContext
 from .results import collect, write_run
 from .solver import SolveResult, solve, solve_fixed
+from .timeseries import reduce_case, reduction_settings
 
 
 @dataclass
@@ -43,6 +44,8 @@ def run(
     on_event: Callable[[str, str], None] | None = None,
     on_log: Callable[[str], None] | None = None,
     write: bool = True,
+    days: int | None = None,
+    segments: int | None = None,
 ) -> RunResult:
     """Solve a case (path or :class:`Case`) and optionally write the run folder ``out``.
 
@@ -53,6 +56,12 @@ def run(
     t0 = time.perf_counter()
     event("load", str(case_path) if not isinstance(case_path, Case) else case_path.name)
     case = case_path if isinstance(case_path, Case) else load_case(case_path, scenarios)
+    reduction = reduction_settings(case, days, segments)
+    if reduction is not None and case.reduction is None:
+        event("reduce", f"{reduction['days']} representative days"
+              + (f", {reduction['segments']} segments each" if reduction.get("segments")
+                 else ""))
+        case = reduce_case(case, int(reduction["days"]), reduction.get("segments"))
     options = {**case.solver, **(solver_options or {})}
     t_load = time.perf_counter()
     event("build", "")
@@ -83,6 +92,8 @@ def run(
         "size": {"variables": ctx.lp.n_cols, "constraints": ctx.lp.n_rows,
                  "time_steps": case.n_steps},
         "currency": case.currency,
+        "time_reduction": None if case.reduction is None else {
+            k: v for k, v in case.reduction.items() if k != "cluster_of_day"},
         "wattbit_version": __version__,
     }
     tables: dict = {}

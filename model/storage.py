@@ -15,8 +15,8 @@ Constraints
     charge[s,t]    ≤ existing_mw_s + sto_new_mw[s]
     discharge[s,t] ≤ existing_mw_s + sto_new_mw[s]
     soc[s,t]       ≤ existing_mwh_s + sto_new_mwh[s]
-    soc[s,t] = soc[s,prev(t)] + η_c · charge[s,t] − discharge[s,t] / η_d      (1 h per step;
-        weights scale costs, not storage dynamics)
+    soc[s,t] = soc[s,prev(t)] + h_t · (η_c · charge[s,t] − discharge[s,t] / η_d)
+        (h_t = hours in step t, 1 for hourly data; weights scale costs, not storage dynamics)
     sto_new_mwh[s] = duration_hours · sto_new_mw[s]        (only where duration is fixed)
 
 Objective terms
@@ -95,8 +95,9 @@ def add_components(ctx: BuildContext) -> None:
     prev = ctx.previous_step()
     all_pos = np.arange(n_s * n_t)
     prev_pos = (np.arange(n_s)[:, None] * n_t + prev[None, :]).ravel()
-    eta_c = np.repeat(sto["efficiency_charge"].to_numpy(), n_t)
-    eta_d = np.repeat(sto["efficiency_discharge"].to_numpy(), n_t)
+    hours = np.tile(case.hours, n_s)
+    eta_c = np.repeat(sto["efficiency_charge"].to_numpy(), n_t) * hours
+    eta_d = np.repeat(sto["efficiency_discharge"].to_numpy(), n_t) / hours
     lp.add_constraints(
         "sto_balance",
         idx,
