@@ -116,6 +116,9 @@ def run_command(
              "case.yaml time_reduction.")] = None,
     segments: Annotated[int | None, typer.Option(
         help="Segments per representative day (fewer, longer steps).")] = None,
+    check_full_year: Annotated[bool, typer.Option(
+        "--check-full-year", help="After a reduced-time solve, fix the investments and solve "
+                                  "the full-time dispatch; report the differences.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors and the "
                                                                "results folder.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Stream the HiGHS log.")]
@@ -141,7 +144,8 @@ def run_command(
             warnings.simplefilter("always")
             result = run(case, [str(s) for s in scenario or []], out,
                          _solver_options(algorithm, threads, time_limit, mip_gap),
-                         on_event=on_event, on_log=on_log, days=days, segments=segments)
+                         on_event=on_event, on_log=on_log, days=days, segments=segments,
+                         check_full_year=check_full_year)
         for w in caught:
             if not quiet:
                 err.print(f"[yellow]warning:[/yellow] {w.message}", highlight=False)
@@ -162,3 +166,165 @@ def main(argv: list[str] | None = None) -> None:
     if not args or args[0] not in SUBCOMMANDS:
         args = ["run", *args]
     app(args=args, prog_name="solve.py")
+
+
+# --------------------------------------------------------------- compare and sweep
+# (model/sweep.py does the work; these commands parse options and print tables)
+def _print_table(title: str, df, columns: list[tuple[str, str, str]]) -> None:
+    t = Table(title=title)
+    for _, label, _ in columns:
+        t.add_column(label, justify="right")
+    for _, row in df.iterrows():
+        cells = []
+        for col, _, fmt in columns:
+            v = row.get(col)
+            if v is None or (isinstance(v, float) and v != v):
+                cells.append("—")
+            elif fmt:
+                try:
+                    cells.append(format(v, fmt))
+                except (TypeError, ValueError):
+                    cells.append(str(v))
+            else:
+                cells.append(str(v))
+        t.add_row(*cells)
+    console.print(t)
+
+
+@app.command("compare")
+def compare_command(
+    case: Annotated[Path, typer.Argument(help="Case folder (holds case.yaml).")],
+    scenario: Annotated[list[Path] | None, typer.Option(
+        "--scenario", "-s", help="Scenario YAML; repeat for each strategy. Each is applied "
+                                 "alone on top of the case.")] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Folder for DIR/<scenario>/ run folders, comparison.csv, the chart "
+                            "and catalog.duckdb. Default: runs/<case>-compare.")] = None,
+    base: Annotated[bool, typer.Option(
+        "--base", help="Also solve the unmodified case (named 'base').")] = False,
+    workers: Annotated[int, typer.Option(
+        help="Solve on a Dask LocalCluster of N worker processes (1 = one after another in "
+             "this process).")] = 1,
+    scheduler: Annotated[str | None, typer.Option(
+        help="Address of a running Dask scheduler (tcp://host:8786) to solve on.")] = None,
+    algorithm: Annotated[str | None, typer.Option(
+        help="HiGHS algorithm: auto, simplex, ipm (IPX), hipo, pdlp.")] = None,
+    threads: Annotated[int | None, typer.Option(help="HiGHS threads (0 = HiGHS default).")]
+    = None,
+    time_limit: Annotated[float | None, typer.Option(
+        help="Solver time limit per run, seconds.")] = None,
+    mip_gap: Annotated[float | None, typer.Option(
+        help="Relative MIP gap at which to stop (0.01 = 1 %).")] = None,
+    days: Annotated[int | None, typer.Option(
+        help="Representative days for time reduction (tsam); 0 = full time.")] = None,
+    segments: Annotated[int | None, typer.Option(
+        help="Segments per representative day.")] = None,
+) -> None:
+    """Solve a case once per scenario and compare the results (comparison.csv + chart).
+
+    Exit code 2 if a scenario or the case is invalid (nothing is solved), 1 if any run did
+    not reach optimal or time_limit (the comparison is still written), else 0.
+    """
+    from .sweep import compare
+
+    if not scenario and not base:
+        err.print("[red]give at least one --scenario (or --base)[/red]")
+        raise typer.Exit(code=2)
+    out = out or ROOT / "runs" / f"{case.name}-compare"
+
+    def on_run(r: dict) -> None:
+        console.print(f"[cyan]{'done':>8}[/cyan] {r['run_id']}: {r.get('status')}"
+                      + (f" — {r.get('message')}" if r.get("status") not in
+                         ("optimal", "time_limit") else ""), highlight=False)
+
+    try:
+        res = compare(case, [str(s) for s in scenario or []], out, base=base, workers=workers,
+                      scheduler=scheduler,
+                      solver_options=_solver_options(algorithm, threads, time_limit, mip_gap),
+                      run_options={"days": days, "segments": segments}, on_run=on_run)
+    except CaseError as exc:
+        _report_case_error(exc)
+        raise typer.Exit(code=2) from None
+    cur = ""
+    _print_table(f"Comparison — {case.name}{(' (' + cur + ')') if cur else ''}", res.table, [
+        ("scenario", "scenario", ""), ("status", "status", ""),
+        ("objective", "objective / yr", ",.0f"), ("it_mw_built", "IT MW", ",.0f"),
+        ("n_sites_built", "sites", ""), ("new_generation_mw", "new gen MW", ",.0f"),
+        ("new_storage_mw", "new storage MW", ",.0f"),
+        ("new_transmission_mw", "new lines MW", ",.0f"), ("emissions_t", "t CO2", ",.0f"),
+        ("average_price_per_mwh", "price /MWh", ",.1f"),
+        ("power_cost_per_mwh_it", "power /MWh IT", ",.1f")])
+    console.print(f"Comparison written to [bold]{res.out / 'comparison.csv'}[/bold]"
+                  + (f", chart [bold]{res.chart}[/bold]" if res.chart else "")
+                  + f", catalogue [bold]{res.catalog}[/bold]")
+    if res.failed:
+        err.print(f"[yellow]not solved to optimality: {', '.join(res.failed)}[/yellow]")
+        raise typer.Exit(code=1)
+
+
+@app.command("sweep")
+def sweep_command(
+    case: Annotated[Path, typer.Argument(help="Case folder (holds case.yaml).")],
+    sweep_file: Annotated[Path, typer.Argument(
+        help="Sweep YAML: base_scenarios, grid and/or samples (docs/scenarios-and-sweeps.md).")],
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Sweep folder: DIR/runs/<run_id>/, DIR/catalog.duckdb, "
+                            "DIR/sweep.json. Default: runs/<sweep name>.")] = None,
+    workers: Annotated[int | None, typer.Option(
+        help="Dask LocalCluster worker processes (default: CPU count; 1 = in this "
+             "process).")] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        help="Address of a running Dask scheduler (tcp://host:8786); its workers must import "
+             "wattbit and see the same paths.")] = None,
+    retries: Annotated[int, typer.Option(help="Dask retries of a run whose task raised.")] = 2,
+    retry_errors: Annotated[bool, typer.Option(
+        "--retry-errors", help="Solve again runs recorded with status 'error'.")] = False,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="List the runs (id, parameters, done or not) and stop.")] = False,
+    algorithm: Annotated[str | None, typer.Option(
+        help="HiGHS algorithm: auto, simplex, ipm (IPX), hipo, pdlp.")] = None,
+    threads: Annotated[int | None, typer.Option(help="HiGHS threads per run.")] = None,
+    time_limit: Annotated[float | None, typer.Option(
+        help="Solver time limit per run, seconds (status time_limit when reached).")] = None,
+    mip_gap: Annotated[float | None, typer.Option(
+        help="Relative MIP gap at which to stop (0.01 = 1 %).")] = None,
+    days: Annotated[int | None, typer.Option(
+        help="Representative days for time reduction (tsam); 0 = full time.")] = None,
+    segments: Annotated[int | None, typer.Option(
+        help="Segments per representative day.")] = None,
+) -> None:
+    """Run every combination of a sweep file on Dask workers; catalogue them in DuckDB.
+
+    Complete runs (DIR/runs/<run_id>/summary.json) are skipped, so an interrupted sweep is
+    resumed by running the same command again. Failed runs are recorded, not fatal: the exit
+    code is 0 once every run is recorded (2 for a bad sweep file or unknown keys).
+    """
+    from .catalog import is_complete
+    from .sweep import load_sweep, plan_sweep, run_sweep
+
+    solver_options = _solver_options(algorithm, threads, time_limit, mip_gap)
+    run_options = {k: v for k, v in {"days": days, "segments": segments}.items()
+                   if v is not None}
+    try:
+        spec = load_sweep(sweep_file)
+        out = out or ROOT / "runs" / spec.name
+        if dry_run:
+            import pandas as pd
+
+            runs = plan_sweep(case, spec, out, solver_options, run_options)
+            df = pd.DataFrame([{"run_id": r.run_id, "label": r.label,
+                                "done": is_complete(r.out)} for r in runs])
+            _print_table(f"{spec.name}: {len(runs)} run(s)", df,
+                         [("run_id", "run id", ""), ("label", "parameters", ""),
+                          ("done", "done", "")])
+            return
+        res = run_sweep(case, sweep_file, out, workers=workers, scheduler=scheduler,
+                        solver_options=solver_options, run_options=run_options,
+                        retries=retries, retry_errors=retry_errors, progress=True)
+    except CaseError as exc:
+        _report_case_error(exc)
+        raise typer.Exit(code=2) from None
+    console.print(f"{len(res.runs)} run(s): {res.solved} solved, {res.skipped} already done, "
+                  f"{res.failed} not optimal/time_limit")
+    console.print(f"Catalogue: [bold]{res.catalog}[/bold] (tables runs, sites, capacity, "
+                  "assignment, prices, corridors, …; see docs/scenarios-and-sweeps.md)")

@@ -50,6 +50,13 @@ def collect(ctx: BuildContext, x: np.ndarray, duals: np.ndarray | None) -> dict:
             "time": np.tile(time_labels, pm.shape[1]),
             "price_per_mwh": pm.to_numpy().T.ravel(),
         })
+    # per node: time-weighted average price and unserved energy
+    node_rows = {"node": ctx.node_ids.to_numpy(),
+                 "unserved_mwh_per_year": merged["unserved"].to_numpy().T @ ctx.weights}
+    if "price_matrix" in merged:
+        pm = merged["price_matrix"].to_numpy()
+        node_rows["average_price_per_mwh"] = (pm.T @ ctx.weights) / ctx.weights.sum()
+    tables["nodes"] = pd.DataFrame(node_rows)
     # dispatch: one wide table, a column per unit and flow
     cols = {"time": time_labels}
     for key, suffix in (("dispatch_generation", ""), ("dispatch_storage_discharge",

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__
+from . import __version__, twostage
 from .build import build
 from .case import Case, load_case
 from .context import BuildContext
@@ -46,6 +46,7 @@ def run(
     write: bool = True,
     days: int | None = None,
     segments: int | None = None,
+    check_full_year: bool = False,
 ) -> RunResult:
     """Solve a case (path or :class:`Case`) and optionally write the run folder ``out``.
 
@@ -102,6 +103,19 @@ def run(
         tables = collected["tables"]
         summary.update(collected["summary"])
     t_collect = time.perf_counter()
+    check_s = 0.0
+    if check_full_year and res.x is not None and case.full_time_case is not None:
+        event("check", f"full-time dispatch ({case.full_time_case.n_steps} steps) with the "
+                       "investments fixed")
+        full = twostage.check_full_year(ctx, res.x, options, on_log)
+        check = dict(full["summary"])
+        if full["tables"]:
+            diff, per_node = twostage.compare(summary, full["summary"], tables,
+                                              full["tables"])
+            check["differences"] = diff
+            tables["full_year_check"] = per_node
+        summary["full_year_check"] = check
+        check_s = time.perf_counter() - t_collect
     summary["timings"] = {
         "load_s": t_load - t0,
         "build_s": t_build - t_load,
@@ -109,6 +123,7 @@ def run(
         "solve_s": res.solve_s,
         "resolve_s": resolve_s,
         "results_s": t_collect - t_solve - resolve_s,
+        "full_year_check_s": check_s,
     }
     out_dir = None
     if write and out is not None:

@@ -89,3 +89,28 @@ def test_reduction_requires_whole_days(tmp_path):
                         resources=[{"node": "r", "tech": "g"}])
     with pytest.raises(ValueError, match="whole days"):
         reduce_case(load_case(folder), 1)
+
+
+def test_plan_then_check_matches_when_exact(tmp_path):
+    """When the reduction is exact, the full-year check finds the same cost and no gap."""
+    folder, _ = _year_case(tmp_path)
+    res = run(folder, write=False, days=3, check_full_year=True)
+    check = res.summary["full_year_check"]
+    assert check["status"] == "optimal"
+    assert check["objective"] == pytest.approx(res.objective, rel=1e-7)
+    assert check["unserved_energy_mwh"] == pytest.approx(0, abs=1e-6)
+    # full-year prices are short-run (investments fixed): never above the long-run ones here
+    table = res.tables["full_year_check"]
+    assert (table["price_full_year"] <= table["price_reduced"] + 1e-6).all()
+    np.testing.assert_allclose(table["unserved_mwh_full_year"], 0, atol=1e-6)
+
+
+def test_plan_then_check_reveals_reduction_error(tmp_path):
+    """One representative day for three day types: the full-year check shows the error
+    (investments sized for an average day leave real days short or cost more)."""
+    folder, _ = _year_case(tmp_path)
+    res = run(folder, write=False, days=1, check_full_year=True)
+    check = res.summary["full_year_check"]
+    assert check["status"] == "optimal"
+    assert check["objective"] > res.objective * (1 + 1e-4)
+    assert "objective" in check["differences"]
