@@ -238,6 +238,18 @@ def _time_table(df: pd.DataFrame, file: str, problems: Problems, n_steps: int | 
     return df
 
 
+def _point_lonlat(gdf) -> tuple[np.ndarray, np.ndarray]:
+    """Lon/lat of point geometries (NaN for missing or non-point ones, already reported)."""
+    n = len(gdf)
+    lon, lat = np.full(n, np.nan), np.full(n, np.nan)
+    if gdf.crs is None:
+        return lon, lat
+    for i, g in enumerate(gdf.geometry):
+        if g is not None and not g.is_empty and g.geom_type == "Point":
+            lon[i], lat[i] = g.x, g.y
+    return lon, lat
+
+
 def validate(raw: RawCase) -> Case:
     """Check every table and build the :class:`Case` (raises CaseError with all problems)."""
     p = Problems()
@@ -475,6 +487,7 @@ def _validate_corridors(raw, node_ids, regions, sites, p: Problems) -> pd.DataFr
     lonlat = pd.concat([regions.set_index("id")[["lon", "lat"]] if "id" in regions else
                         pd.DataFrame(columns=["lon", "lat"]), sites[["lon", "lat"]]])
     if length.isna().any() and len(lonlat):
+        lonlat = lonlat[~lonlat.index.duplicated()]
         a = lonlat.reindex(df["from"])
         b = lonlat.reindex(df["to"])
         gc = great_circle_km(a["lon"], a["lat"], b["lon"], b["lat"])
@@ -503,30 +516,15 @@ def _validate_sites(raw, regions, region_ids, p: Problems):
     gdf["id"] = _ids(gdf, f, "id", p)
     p.unique(gdf, f, ["id"])
     gdf = _geo_to_4326(gdf, f, p, points_only=True)
-    gdf["lon"] = gdf.geometry.x if gdf.crs is not None else np.nan
-    gdf["lat"] = gdf.geometry.y if gdf.crs is not None else np.nan
+    gdf["lon"], gdf["lat"] = _point_lonlat(gdf)
     # host region: given, else spatial join (nearest region when outside every polygon)
     given = gdf["region"] if "region" in gdf else pd.Series(np.nan, index=gdf.index)
     given = given.astype(object)
     given = given.where(given.notna() & (given.astype(str).str.strip() != ""), None)
-    missing = given.isna().to_numpy()
-    if missing.any() and regions.crs is not None and "id" in regions:
-        polys = regions[["id", "geometry"]]
-        joined = gpd.sjoin(gdf.loc[missing, ["geometry"]], polys, how="left",
-                           predicate="within")
-        joined = joined[~joined.index.duplicated()]
-        found = joined["id"]
-        outside = found.isna()
-        if outside.any():
-            proj = gdf.loc[found.index[outside], ["geometry"]].to_crs(3857)
-            near = gpd.sjoin_nearest(proj, polys.to_crs(3857), how="left")
-            near = near[~near.index.duplicated()]
-            found.loc[near.index] = near["id"]
-            for idx in near.index:
-                warnings.warn(f"{f}: site '{gdf.at[idx, 'id']}' lies outside every region; "
-                              f"assigned to nearest region '{near.at[idx, 'id']}'",
-                              UserWarning, stacklevel=3)
-        given.loc[found.index] = found
+    missing = given.isna().to_numpy() & gdf.geometry.notna().to_numpy()
+    if missing.any() and regions.crs is not None and "id" in regions and gdf.crs is not None:
+        for idx, rid in _host_regions(gdf.loc[missing], regions, f, p).items():
+            given.loc[idx] = rid
     gdf["region"] = given.astype(str).str.strip()
     p.references(gdf, f, "region", region_ids, "region")
     for col, default, lo in (("max_it_mw", np.inf, 0), ("min_it_mw", 0.0, 0),
@@ -549,6 +547,45 @@ def _validate_sites(raw, regions, region_ids, p: Problems):
     return gdf, []
 
 
+SITE_REGION_TOLERANCE_KM = 100.0
+
+
+def _host_regions(points: gpd.GeoDataFrame, regions: gpd.GeoDataFrame, file: str,
+                  p: Problems) -> dict:
+    """Region of each point: the polygon it lies in; else the nearest region within
+    SITE_REGION_TOLERANCE_KM (with a warning; point regions: simply the nearest)."""
+    from shapely.ops import nearest_points
+
+    out = {}
+    geoms = regions.geometry.to_numpy()
+    is_area = np.array([g is not None and g.geom_type in ("Polygon", "MultiPolygon")
+                        for g in geoms])
+    for idx, pt in zip(points.index, points.geometry, strict=True):
+        inside = [i for i in np.flatnonzero(is_area) if geoms[i].covers(pt)]
+        if inside:
+            out[idx] = regions["id"].iloc[inside[0]]
+            continue
+        dist = np.full(len(geoms), np.inf)
+        for i, g in enumerate(geoms):
+            if g is None or g.is_empty:
+                continue
+            q = nearest_points(g, pt)[0]
+            dist[i] = float(great_circle_km(pt.x, pt.y, q.x, q.y))
+        best = int(np.argmin(dist))
+        name = points.at[idx, "id"] if "id" in points else idx
+        if is_area[best] and dist[best] > SITE_REGION_TOLERANCE_KM:
+            p.add(file, f"'{name}' lies {dist[best]:.0f} km outside every region",
+                  row=int(idx) + 1, column="geometry",
+                  hint="fix its coordinates or name its host region in a 'region' column")
+            continue
+        if is_area[best]:
+            warnings.warn(f"{file}: '{name}' lies outside every region; assigned to the "
+                          f"nearest region '{regions['id'].iloc[best]}' "
+                          f"({dist[best]:.0f} km away)", UserWarning, stacklevel=4)
+        out[idx] = regions["id"].iloc[best]
+    return out
+
+
 def _validate_compute(raw, sites, n_steps, p: Problems):
     centres = raw.geo.get("demand_centres")
     if centres is None:
@@ -560,8 +597,7 @@ def _validate_compute(raw, sites, n_steps, p: Problems):
             centres["id"] = _ids(centres, f, "id", p)
             p.unique(centres, f, ["id"])
         centres = _geo_to_4326(centres, f, p, points_only=True)
-        centres["lon"] = centres.geometry.x if centres.crs is not None else np.nan
-        centres["lat"] = centres.geometry.y if centres.crs is not None else np.nan
+        centres["lon"], centres["lat"] = _point_lonlat(centres)
     if "name" not in centres:
         centres["name"] = centres.get("id")
     centres = centres.set_index("id") if "id" in centres else centres

@@ -152,6 +152,17 @@ def run_command(
     except CaseError as exc:
         _report_case_error(exc)
         raise typer.Exit(code=2) from None
+    except KeyboardInterrupt:
+        err.print("[red]interrupted[/red]: no run folder was written")
+        raise typer.Exit(code=130) from None
+    except Exception as exc:  # noqa: BLE001 - a user gets a message, --verbose the traceback
+        if verbose:
+            raise
+        err.print(f"[bold red]error:[/bold red] {type(exc).__name__}: {exc}", highlight=False,
+                  markup=False)
+        err.print("Run again with --verbose for the full traceback; no run folder was "
+                  "written.")
+        raise typer.Exit(code=1) from None
     if quiet:
         console.print(str(result.out_dir))
     else:
@@ -170,16 +181,19 @@ def main(argv: list[str] | None = None) -> None:
 
 # --------------------------------------------------------------- compare and sweep
 # (model/sweep.py does the work; these commands parse options and print tables)
-def _print_table(title: str, df, columns: list[tuple[str, str, str]]) -> None:
+def _print_table(title: str, df, columns: list[tuple[str, str, object]]) -> None:
+    """A rich table of ``df``: columns are (column, header, format spec or function)."""
     t = Table(title=title)
-    for _, label, _ in columns:
-        t.add_column(label, justify="right")
+    for i, (_, label, _) in enumerate(columns):
+        t.add_column(label, justify="left" if i == 0 else "right", no_wrap=i == 0)
     for _, row in df.iterrows():
         cells = []
         for col, _, fmt in columns:
             v = row.get(col)
             if v is None or (isinstance(v, float) and v != v):
                 cells.append("—")
+            elif callable(fmt):
+                cells.append(fmt(v))
             elif fmt:
                 try:
                     cells.append(format(v, fmt))
@@ -245,15 +259,13 @@ def compare_command(
     except CaseError as exc:
         _report_case_error(exc)
         raise typer.Exit(code=2) from None
-    cur = ""
-    _print_table(f"Comparison — {case.name}{(' (' + cur + ')') if cur else ''}", res.table, [
+    _print_table(f"Comparison — {case.name}", res.table, [
         ("scenario", "scenario", ""), ("status", "status", ""),
-        ("objective", "objective / yr", ",.0f"), ("it_mw_built", "IT MW", ",.0f"),
-        ("n_sites_built", "sites", ""), ("new_generation_mw", "new gen MW", ",.0f"),
-        ("new_storage_mw", "new storage MW", ",.0f"),
-        ("new_transmission_mw", "new lines MW", ",.0f"), ("emissions_t", "t CO2", ",.0f"),
-        ("average_price_per_mwh", "price /MWh", ",.1f"),
-        ("power_cost_per_mwh_it", "power /MWh IT", ",.1f")])
+        ("objective", "objective M/yr", lambda v: f"{v / 1e6:,.1f}"),
+        ("it_mw_built", "IT MW", ",.0f"), ("new_generation_mw", "new gen MW", ",.0f"),
+        ("new_storage_mw", "new sto MW", ",.0f"), ("new_transmission_mw", "new line MW", ",.0f"),
+        ("emissions_t", "kt CO2", lambda v: f"{v / 1e3:,.0f}"),
+        ("average_price_per_mwh", "price/MWh", ",.1f")])
     console.print(f"Comparison written to [bold]{res.out / 'comparison.csv'}[/bold]"
                   + (f", chart [bold]{res.chart}[/bold]" if res.chart else "")
                   + f", catalogue [bold]{res.catalog}[/bold]")

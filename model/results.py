@@ -132,6 +132,7 @@ def write_run(out_dir: str | Path, summary: dict, tables: dict[str, pd.DataFrame
     """Write the run folder atomically: temp sibling folder, then rename into place."""
     out = Path(out_dir).resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temporaries(out)
     tmp = out.parent / f".{out.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
     try:
@@ -146,6 +147,8 @@ def write_run(out_dir: str | Path, summary: dict, tables: dict[str, pd.DataFrame
             mode = "wb" if isinstance(content, bytes) else "w"
             with open(tmp / name, mode) as fh:
                 fh.write(content)
+        # test hook: widen the window in which a killed run must leave nothing complete
+        time.sleep(float(os.environ.get("WATTBIT_TEST_WRITE_DELAY_S", "0") or 0))
         with open(tmp / "summary.json", "w") as fh:
             json.dump(_jsonable(summary), fh, indent=2)
             fh.flush()
@@ -163,5 +166,24 @@ def write_run(out_dir: str | Path, summary: dict, tables: dict[str, pd.DataFrame
     return out
 
 
-def now() -> float:
-    return time.perf_counter()
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_stale_temporaries(out: Path) -> None:
+    """Delete temporary folders of earlier runs into ``out`` whose process is gone."""
+    for tmp in out.parent.glob(f".{out.name}.tmp-*"):
+        try:
+            pid = int(tmp.name.rsplit(".tmp-", 1)[1].split("-")[0])
+        except (IndexError, ValueError):
+            continue
+        if not _pid_alive(pid):
+            shutil.rmtree(tmp, ignore_errors=True)
+    for old in out.parent.glob(f".{out.name}.old-*"):
+        shutil.rmtree(old, ignore_errors=True)

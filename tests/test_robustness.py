@@ -1,0 +1,76 @@
+"""Atomic run folders, determinism, time limits."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from model.run import run
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "data" / "cases" / "two-region"
+
+
+def test_killed_run_leaves_nothing_complete(tmp_path):
+    out = tmp_path / "run"
+    env = {**os.environ, "WATTBIT_TEST_WRITE_DELAY_S": "30"}
+    proc = subprocess.Popen([sys.executable, str(ROOT / "solve.py"), str(EXAMPLE), "--out",
+                             str(out), "--quiet"], env=env, cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # wait until the temporary folder holds the tables (the writer is then sleeping)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        tmps = list(tmp_path.glob(".run.tmp-*"))
+        if tmps and (tmps[0] / "dispatch.csv").exists():
+            break
+        time.sleep(0.2)
+    else:
+        proc.kill()
+        pytest.fail("the run never reached the write stage")
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert not out.exists()
+    assert not list(tmp_path.rglob("summary.json"))
+    # rerunning the same command is safe and cleans up the dead run's temporary folder
+    done = subprocess.run([sys.executable, str(ROOT / "solve.py"), str(EXAMPLE), "--out",
+                           str(out), "--quiet"], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert json.loads((out / "summary.json").read_text())["status"] == "optimal"
+    assert not list(tmp_path.glob(".run.tmp-*"))
+
+
+def test_same_case_same_answer():
+    a = run(EXAMPLE, write=False)
+    b = run(EXAMPLE, write=False)
+    assert a.objective == b.objective
+    for name in ("sites", "capacity", "corridors", "assignment"):
+        num_a = a.tables[name].select_dtypes("number").to_numpy()
+        num_b = b.tables[name].select_dtypes("number").to_numpy()
+        np.testing.assert_array_equal(num_a, num_b, err_msg=name)
+
+
+def test_rerun_into_existing_folder_replaces_it(tmp_path):
+    out = tmp_path / "run"
+    run(EXAMPLE, out=out)
+    (out / "stray.txt").write_text("old")
+    run(EXAMPLE, out=out)
+    assert not (out / "stray.txt").exists()
+    assert (out / "summary.json").exists()
+
+
+def test_time_limit_returns_incumbent_or_says_none(tmp_path):
+    res = run(EXAMPLE, write=False, solver_options={"time_limit_s": 1e-4})
+    assert res.status == "time_limit"
+    if res.objective is not None:
+        assert res.summary["mip_gap"] is not None and res.summary["mip_gap"] >= 0
+    else:
+        assert "no feasible solution" in res.summary["message"] or "before any" in \
+            res.summary["message"]
