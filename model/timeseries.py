@@ -87,12 +87,10 @@ def reduce_case(case: Case, days: int, segments: int | None = None) -> Case:
         durations = np.concatenate([np.asarray(d, float) for d in result.segment_durations])
     else:
         durations = np.ones(len(reps))
-    rep_values = pd.DataFrame(index=range(len(reps)))
-    for c in data.columns:
-        if c in reps.columns:
-            rep_values[c] = reps[c].to_numpy(float)
-        else:  # constant column
-            rep_values[c] = float(data[c].iloc[0])
+    rep_values = pd.DataFrame({
+        c: reps[c].to_numpy(float) if c in reps.columns
+        else np.full(len(reps), float(data[c].iloc[0]))  # constant column
+        for c in data.columns})
     reduced: dict[str, pd.DataFrame] = {}
     for name in frames:
         cols_out = {}
