@@ -284,7 +284,12 @@ def validate(raw: RawCase) -> Case:
         regions["group"] = ""
     regions["group"] = regions["group"].fillna("").astype(str)
     if "id" in regions.columns and regions.crs is not None and not p.items:
-        regions["lon"], regions["lat"] = representative_lonlat(regions)
+        # node location: optional lon/lat columns (e.g. the capital), else representative point
+        rep_lon, rep_lat = representative_lonlat(regions)
+        given_lon = p.numeric(regions, rfile, "lon", min_value=-180, max_value=180)
+        given_lat = p.numeric(regions, rfile, "lat", min_value=-90, max_value=90)
+        regions["lon"] = given_lon.fillna(pd.Series(rep_lon, index=regions.index)).to_numpy()
+        regions["lat"] = given_lat.fillna(pd.Series(rep_lat, index=regions.index)).to_numpy()
     else:
         regions["lon"] = regions["lat"] = np.nan
     region_ids = list(regions["id"]) if "id" in regions.columns else []
@@ -450,7 +455,11 @@ def validate(raw: RawCase) -> Case:
         scenario_names=list(raw.scenario_names),
     )
     from .checks import check_case  # semantic checks that need the whole case
+    from .policies import validate_policies
 
+    policy_problems = validate_policies(case)
+    if policy_problems:
+        raise CaseError(policy_problems)
     check_case(case)
     return case
 

@@ -137,7 +137,7 @@ def run_command(
 
     def on_log(line: str) -> None:
         if verbose:
-            console.print(f"[dim]{line}[/dim]", highlight=False, markup=False)
+            console.print(line, style="dim", highlight=False, markup=False)
 
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -251,11 +251,17 @@ def compare_command(
                       + (f" — {r.get('message')}" if r.get("status") not in
                          ("optimal", "time_limit") else ""), highlight=False)
 
+    def on_start(task: dict) -> None:
+        console.print(f"[cyan]{'solve':>8}[/cyan] {task['run_id']}", highlight=False)
+
+    console.print(f"[cyan]{'check':>8}[/cyan] validating the case with each scenario",
+                  highlight=False)
     try:
         res = compare(case, [str(s) for s in scenario or []], out, base=base, workers=workers,
                       scheduler=scheduler,
                       solver_options=_solver_options(algorithm, threads, time_limit, mip_gap),
-                      run_options={"days": days, "segments": segments}, on_run=on_run)
+                      run_options={"days": days, "segments": segments}, on_run=on_run,
+                      on_start=on_start)
     except CaseError as exc:
         _report_case_error(exc)
         raise typer.Exit(code=2) from None
@@ -312,7 +318,7 @@ def sweep_command(
     code is 0 once every run is recorded (2 for a bad sweep file or unknown keys).
     """
     from .catalog import is_complete
-    from .sweep import load_sweep, plan_sweep, run_sweep
+    from .sweep import check_sweep_keys, load_sweep, plan_sweep, run_sweep
 
     solver_options = _solver_options(algorithm, threads, time_limit, mip_gap)
     run_options = {k: v for k, v in {"days": days, "segments": segments}.items()
@@ -323,9 +329,10 @@ def sweep_command(
         if dry_run:
             import pandas as pd
 
+            check_sweep_keys(case, spec)
             runs = plan_sweep(case, spec, out, solver_options, run_options)
             df = pd.DataFrame([{"run_id": r.run_id, "label": r.label,
-                                "done": is_complete(r.out)} for r in runs])
+                                "done": "yes" if is_complete(r.out) else ""} for r in runs])
             _print_table(f"{spec.name}: {len(runs)} run(s)", df,
                          [("run_id", "run id", ""), ("label", "parameters", ""),
                           ("done", "done", "")])

@@ -109,6 +109,17 @@ def collect(ctx: BuildContext, x: np.ndarray, duals: np.ndarray | None) -> dict:
         summary["it_energy_mwh"] = it_e
         if "power_cost_per_year" in s and it_e > 0:
             summary["power_cost_per_mwh_it"] = float(s["power_cost_per_year"].sum() / it_e)
+    if "assignment" in tables and len(tables["assignment"]):
+        by = tables["assignment"].groupby(["class", "site"])["mwh"].sum()
+        where = {}
+        for cls, part in by.groupby(level=0):
+            part = part.droplevel(0).sort_values(ascending=False)
+            share = part / part.sum()
+            top = [f"{site} {100 * v:.0f} %" for site, v in share.items() if v >= 0.005][:4]
+            if len(share) > len(top):
+                top.append("…")
+            where[cls] = ", ".join(top)
+        summary["compute_by_class"] = where
     if "compute_unserved" in tables:
         summary["unserved_compute_mwh"] = float(tables["compute_unserved"]["unserved_mwh"].sum())
     return {"tables": tables, "summary": summary}

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from casegen import tech, write_case
 
-from model.compute import latency_matrix
 from model.case import load_case
+from model.compute import latency_matrix
 from model.run import run
 from model.solver import solve, solve_fixed
 
@@ -243,7 +243,7 @@ def test_site_region_from_spatial_join(tmp_path):
                         load={"a": [1.0]}, technologies=[tech("g")],
                         resources=[{"node": "a", "tech": "g", "existing_mw": 5}],
                         sites=[{"id": "inside", "lon": 1, "lat": 1},
-                               {"id": "outside", "lon": 30, "lat": 1}])
+                               {"id": "outside", "lon": 15.5, "lat": 1}])
     squares = {"type": "FeatureCollection", "crs": {"type": "name", "properties": {
         "name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}, "features": [
         {"type": "Feature", "properties": {"id": rid}, "geometry": {
@@ -255,3 +255,12 @@ def test_site_region_from_spatial_join(tmp_path):
         case = load_case(folder)
     assert case.sites.loc["inside", "region"] == "a"
     assert case.sites.loc["outside", "region"] == "b"
+    # far outside every region (> 100 km): an error naming the file, row and column
+    sites = json.loads((folder / "sites.geojson").read_text())
+    sites["features"][1]["geometry"]["coordinates"] = [40, 1]
+    (folder / "sites.geojson").write_text(json.dumps(sites))
+    from model.validation import CaseError
+
+    with pytest.raises(CaseError, match=r"sites.geojson, row 2, column 'geometry': 'outside' "
+                                        r"lies \d+ km outside every region"):
+        load_case(folder)

@@ -1,18 +1,48 @@
 """Policy levers, each in its own module, each off unless ``policies:`` in the case sets it.
 
-:func:`add_components` calls every lever whose key is present; :data:`LEVERS` maps each
-``case.yaml`` key to the module that owns it. Unknown keys are rejected by
-:func:`check_keys` (called during validation).
+:func:`add_components` calls every lever whose key is present (a key set to ``null`` is off);
+:data:`LEVERS` maps each ``case.yaml`` key to the module that owns it. Every lever module has
+
+* ``validate(case, value) -> list[Problem]`` — checks of the value against the case;
+* ``add_components(ctx, value)`` — its variables, rows and costs;
+* ``report(ctx, value, x, duals) -> dict`` — binding or not, shadow price, for summary.json.
+
+:func:`validate_policies` collects the problems of every key (unknown keys included) so that
+:mod:`model.case` can report them with the other input problems before anything is built;
+:func:`add_components` repeats the check and raises :class:`model.validation.CaseError`, so a
+bad policy never reaches the solver. The keys and their maths are in ``docs/policies.md``.
 """
 
 from __future__ import annotations
 
-from ..context import BuildContext
-from . import co2_price
+import difflib
 
-# key in case.yaml `policies:` -> module implementing add_components(ctx, value) / report(...)
+from ..context import BuildContext
+from ..validation import CaseError, Problem
+from . import (
+    byog,
+    cfe_247,
+    clean_share,
+    co2_cap,
+    co2_price,
+    max_new_load,
+    min_share_in_group,
+    reserve_margin,
+    sites,
+)
+
+# key in case.yaml `policies:` -> module implementing validate / add_components / report
 LEVERS = {
     "co2_price_per_t": co2_price,
+    "co2_cap_t": co2_cap,
+    "clean_share": clean_share,
+    "cfe_247": cfe_247,
+    "firm_per_dc_mw": byog,
+    "reserve_margin": reserve_margin,
+    "allowed_sites": sites.allowed,
+    "forbidden_sites": sites.forbidden,
+    "min_share_in_group": min_share_in_group,
+    "max_new_load_mw": max_new_load,
 }
 
 
@@ -21,7 +51,31 @@ def check_keys(policies: dict) -> list[str]:
     return [k for k in policies if k not in LEVERS]
 
 
+def validate_policies(case) -> list[Problem]:
+    """Every problem with ``case.policies``: unknown keys and bad values (empty if fine)."""
+    pol = case.policies
+    if pol is None:
+        return []
+    if not isinstance(pol, dict):
+        return [Problem("case.yaml", "'policies' must be a mapping of lever to value",
+                        column="policies")]
+    problems: list[Problem] = []
+    for key in check_keys(pol):
+        close = difflib.get_close_matches(str(key), list(LEVERS), n=1)
+        hint = (f"did you mean '{close[0]}'? " if close else "") + \
+            f"known policies: {', '.join(LEVERS)} (see docs/policies.md)"
+        problems.append(Problem("case.yaml", f"unknown policy '{key}'", column="policies",
+                                hint=hint))
+    for key, value in pol.items():
+        if key in LEVERS and value is not None:
+            problems.extend(LEVERS[key].validate(case, value))
+    return problems
+
+
 def add_components(ctx: BuildContext) -> None:
+    problems = validate_policies(ctx.case)
+    if problems:
+        raise CaseError(problems)
     for key, value in ctx.case.policies.items():
         if value is None:
             continue
@@ -32,7 +86,7 @@ def report(ctx: BuildContext, x, duals) -> dict:
     """Per-lever effect for summary.json: binding or not, shadow price."""
     out = {}
     for key, value in ctx.case.policies.items():
-        if value is None:
+        if value is None or key not in LEVERS:
             continue
         out[key] = LEVERS[key].report(ctx, value, x, duals)
     return out
