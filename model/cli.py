@@ -119,6 +119,12 @@ def run_command(
     check_full_year: Annotated[bool, typer.Option(
         "--check-full-year", help="After a reduced-time solve, fix the investments and solve "
                                   "the full-time dispatch; report the differences.")] = False,
+    report: Annotated[bool, typer.Option(
+        "--report/--no-report", help="Write map.png and report.html in the run folder.")]
+    = True,
+    tiles: Annotated[bool, typer.Option(
+        help="Add an OpenStreetMap tile layer to report.html (needs a network when viewed).")]
+    = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors and the "
                                                                "results folder.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Stream the HiGHS log.")]
@@ -145,7 +151,7 @@ def run_command(
             result = run(case, [str(s) for s in scenario or []], out,
                          _solver_options(algorithm, threads, time_limit, mip_gap),
                          on_event=on_event, on_log=on_log, days=days, segments=segments,
-                         check_full_year=check_full_year)
+                         check_full_year=check_full_year, report=report, tiles=tiles)
         for w in caught:
             if not quiet:
                 err.print(f"[yellow]warning:[/yellow] {w.message}", highlight=False)
@@ -236,8 +242,9 @@ def compare_command(
 ) -> None:
     """Solve a case once per scenario and compare the results (comparison.csv + chart).
 
-    Exit code 2 if a scenario or the case is invalid (nothing is solved), 1 if any run did
-    not reach optimal or time_limit (the comparison is still written), else 0.
+    Exit code 2 if a scenario or the case is invalid (nothing is solved), 1 if any run has
+    no solution (infeasible, error, or time limit without one; the comparison is still
+    written), else 0.
     """
     from .sweep import compare
 
@@ -276,7 +283,7 @@ def compare_command(
                   + (f", chart [bold]{res.chart}[/bold]" if res.chart else "")
                   + f", catalogue [bold]{res.catalog}[/bold]")
     if res.failed:
-        err.print(f"[yellow]not solved to optimality: {', '.join(res.failed)}[/yellow]")
+        err.print(f"[yellow]no solution: {', '.join(res.failed)}[/yellow]")
         raise typer.Exit(code=1)
 
 
@@ -344,6 +351,6 @@ def sweep_command(
         _report_case_error(exc)
         raise typer.Exit(code=2) from None
     console.print(f"{len(res.runs)} run(s): {res.solved} solved, {res.skipped} already done, "
-                  f"{res.failed} not optimal/time_limit")
+                  f"{res.failed} without a solution")
     console.print(f"Catalogue: [bold]{res.catalog}[/bold] (tables runs, sites, capacity, "
                   "assignment, prices, corridors, …; see docs/scenarios-and-sweeps.md)")

@@ -7,6 +7,7 @@ partial run folder: results go through :func:`model.results.write_run`.
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,20 @@ def _noop(_stage: str, _msg: str = "") -> None:
     pass
 
 
+def _pictures(case: Case, tables: dict, summary: dict, tiles: bool) -> dict:
+    """map.png and report.html for the run folder (a drawing failure never loses a run)."""
+    from .maps import render_map_png
+    from .report import render_report_html
+
+    out: dict = {}
+    try:
+        out["map.png"] = render_map_png(case, tables, summary)
+        out["report.html"] = render_report_html(case, tables, summary, tiles=tiles)
+    except Exception as exc:  # noqa: BLE001
+        warnings.warn(f"map/report not written: {exc!r}", UserWarning, stacklevel=2)
+    return out
+
+
 def run(
     case_path: str | Path | Case,
     scenarios: list | None = None,
@@ -47,6 +62,8 @@ def run(
     days: int | None = None,
     segments: int | None = None,
     check_full_year: bool = False,
+    report: bool = True,
+    tiles: bool = False,
 ) -> RunResult:
     """Solve a case (path or :class:`Case`) and optionally write the run folder ``out``.
 
@@ -129,7 +146,9 @@ def run(
     if write and out is not None:
         event("write", str(out))
         summary["timings"]["total_s"] = time.perf_counter() - t0
-        out_dir = write_run(out, summary, tables,
-                            extra_files={"highs.log": "".join(res.log)})
+        extra: dict = {"highs.log": "".join(res.log)}
+        if report:
+            extra.update(_pictures(case, tables, summary, tiles))
+        out_dir = write_run(out, summary, tables, extra_files=extra)
     summary["timings"]["total_s"] = time.perf_counter() - t0
     return RunResult(case, res.status, res.objective, summary, tables, ctx, res, out_dir)

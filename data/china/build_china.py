@@ -998,7 +998,7 @@ base_year: {A["base_year"]}
 value_of_lost_load_per_mwh: {A["value_of_lost_load_per_mwh"]}
 latency: {{base_ms: {L["base_ms"]}, route_factor: {L["route_factor"]}, \
 fibre_km_per_ms: {L["fibre_km_per_ms"]}}}
-time_reduction: {{days: {A["time_reduction_days"]}}}
+time_reduction: {{days: {A["time_reduction_days"]}, segments: {A["time_reduction_segments"]}}}
 solver: {{mip_gap: {A["solver"]["mip_gap"]}, time_limit_s: {A["solver"]["time_limit_s"]}}}
 policies: {{}}
 """
