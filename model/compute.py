@@ -25,6 +25,12 @@ Objective terms
     Σ w_t · value_of_lost_compute_k · unserved_compute[j,t]
     + Σ w_t · latency_cost_per_mwh_ms · latency(c,d) · served[a,t]   (optional backbone cost)
 
+Pooling (exact): demand rows of the same class with the same profile and the same set of
+eligible sites are interchangeable, so they share one set of served/unserved variables
+(:func:`demand_groups`); results split a pool's service among its members in proportion to
+their demand. A training class that every site may serve becomes one pool instead of one per
+centre. No pooling when latency carries a cost.
+
 Results: ``assignment.csv`` (centre, class, site, mwh per year, latency_ms) and
 ``compute_prices.csv`` (marginal cost of compute per centre and class, from the duals).
 """
