@@ -189,9 +189,9 @@ def main(argv: list[str] | None = None) -> None:
 # (model/sweep.py does the work; these commands parse options and print tables)
 def _print_table(title: str, df, columns: list[tuple[str, str, object]]) -> None:
     """A rich table of ``df``: columns are (column, header, format spec or function)."""
-    t = Table(title=title)
-    for i, (_, label, _) in enumerate(columns):
-        t.add_column(label, justify="left" if i == 0 else "right", no_wrap=i == 0)
+    from rich import box
+
+    rows = []
     for _, row in df.iterrows():
         cells = []
         for col, _, fmt in columns:
@@ -207,8 +207,25 @@ def _print_table(title: str, df, columns: list[tuple[str, str, object]]) -> None
                     cells.append(str(v))
             else:
                 cells.append(str(v))
+        rows.append(cells)
+    t = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
+    for i, (_, label, fmt) in enumerate(columns):
+        width = max([len(label)] + [len(r[i]) for r in rows])
+        short = width <= 14
+        t.add_column(label, justify="right" if fmt else "left", no_wrap=short,
+                     min_width=width if short else None)
+    for cells in rows:
         t.add_row(*cells)
     console.print(t)
+
+
+def _compact(value) -> str:
+    """1234567 -> '1.23 M' (k, M, bn, tn), so wide tables fit a terminal."""
+    v = float(value)
+    for size, suffix in ((1e12, " tn"), (1e9, " bn"), (1e6, " M"), (1e3, " k")):
+        if abs(v) >= size:
+            return f"{v / size:.3g}{suffix}"
+    return f"{v:.3g}" if abs(v) >= 1e-6 else "0"
 
 
 @app.command("compare")
@@ -272,13 +289,12 @@ def compare_command(
     except CaseError as exc:
         _report_case_error(exc)
         raise typer.Exit(code=2) from None
-    _print_table(f"Comparison — {case.name}", res.table, [
+    _print_table(f"Comparison — {case.name} (full table: comparison.csv)", res.table, [
         ("scenario", "scenario", ""), ("status", "status", ""),
-        ("objective", "objective M/yr", lambda v: f"{v / 1e6:,.1f}"),
-        ("it_mw_built", "IT MW", ",.0f"), ("new_generation_mw", "new gen MW", ",.0f"),
-        ("new_storage_mw", "new sto MW", ",.0f"), ("new_transmission_mw", "new line MW", ",.0f"),
-        ("emissions_t", "kt CO2", lambda v: f"{v / 1e3:,.0f}"),
-        ("average_price_per_mwh", "price/MWh", ",.1f")])
+        ("objective", "cost/yr", _compact), ("it_mw_built", "IT MW", _compact),
+        ("new_generation_mw", "+gen MW", _compact),
+        ("new_transmission_mw", "+line MW", _compact), ("emissions_t", "t CO2", _compact),
+        ("average_price_per_mwh", "price", ",.1f")])
     console.print(f"Comparison written to [bold]{res.out / 'comparison.csv'}[/bold]"
                   + (f", chart [bold]{res.chart}[/bold]" if res.chart else "")
                   + f", catalogue [bold]{res.catalog}[/bold]")

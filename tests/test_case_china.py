@@ -297,7 +297,7 @@ def test_case_yaml(case):
     y = case["yaml"]
     assert y["currency"] == "CNY"
     assert 0 < y["discount_rate"] < 0.15
-    assert y["time_reduction"] == {"days": 8}
+    assert y["time_reduction"] == {"days": 6, "segments": 8}
     assert y["solver"]["time_limit_s"] == 480
     assert y["policies"] == {}
     total_it = case["demand"]["it_mw"].sum()

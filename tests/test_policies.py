@@ -56,7 +56,9 @@ def _new(res, node, tech_):
 # --------------------------------------------------------------------------- validation
 def test_unknown_policy_key_is_a_clear_error(tmp_path):
     folder = _energy_case(tmp_path, "unknown", {"co2_cap": 5, "co2_price_per_t": 10})
-    problems = validate_policies(load_case(folder))
+    with pytest.raises(CaseError) as info:  # validation, before any model is built
+        load_case(folder)
+    problems = info.value.problems
     assert len(problems) == 1
     p = problems[0]
     assert p.file == "case.yaml" and p.column == "policies"
@@ -75,7 +77,9 @@ def test_unknown_policy_key_is_a_clear_error(tmp_path):
 ])
 def test_bad_policy_values_name_the_key(tmp_path, policies, text):
     folder = _energy_case(tmp_path, "bad", policies)
-    problems = validate_policies(load_case(folder))
+    with pytest.raises(CaseError) as info:
+        load_case(folder)
+    problems = info.value.problems
     assert problems and any(text in str(p) for p in problems)
     with pytest.raises(CaseError):
         run(folder, write=False)
