@@ -17,7 +17,7 @@ from .build import build
 from .case import Case, load_case
 from .context import BuildContext
 from .results import collect, write_run
-from .solver import SolveResult, solve, solve_fixed
+from .solver import SolveResult, solve, solve_fixed, solve_milp
 from .timeseries import reduce_case, reduction_settings
 
 
@@ -87,11 +87,14 @@ def run(
     t_build = time.perf_counter()
     event("solve", f"{ctx.lp.n_cols} variables, {ctx.lp.n_rows} constraints"
                    + (" (MILP)" if ctx.lp.is_mip else " (LP)"))
-    res = solve(ctx.lp, options, on_log)
+    if ctx.lp.is_mip and options.get("mip_strategy", "relax_round") == "relax_round":
+        res = solve_milp(ctx.lp, options, on_log)
+    else:
+        res = solve(ctx.lp, options, on_log)
     t_solve = time.perf_counter()
     duals = res.row_duals
     resolve_s = 0.0
-    if res.x is not None and ctx.lp.is_mip:
+    if res.x is not None and ctx.lp.is_mip and res.branched:
         event("resolve", "fixing integer decisions and re-solving the LP for prices")
         fixed = solve_fixed(ctx.lp, res.x, options, on_log)
         resolve_s = fixed.handover_s + fixed.solve_s

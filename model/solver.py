@@ -22,8 +22,11 @@ import numpy as np
 from .lp import LinearProblem
 
 ALGORITHMS = {"auto", "simplex", "ipm", "ipx", "hipo", "pdlp"}
-# below this many matrix nonzeros dual simplex wins on the LPs we measured (DESIGN.md §6)
-SIMPLEX_MAX_NNZ = 3_000_000
+# Dual simplex wins only on small LPs. Benchmark expansion LPs, 2 threads (docs/performance.md):
+#   24 k nonzeros: simplex 3.6-5.3 s, HiPO 7.9 s;   50 k: simplex 69 s, HiPO 30 s;
+#   101 k: simplex 171 s, HiPO 51 s;   280 k: simplex > 300 s (time limit), HiPO 180 s.
+# Above this size an interior point method is used (HiPO with highspy-extras, else IPX).
+SIMPLEX_MAX_NNZ = 35_000
 
 
 @dataclass
@@ -40,6 +43,10 @@ class SolveResult:
     message: str = ""
     log: list[str] = field(default_factory=list)
     highs_status: str = ""
+    # the HiGHS ``solver`` value and the options WattBit set with it (e.g. run_crossover)
+    highs_options: dict = field(default_factory=dict)
+    # MILPs: False when the rounded relaxation was already within the gap (duals are final)
+    branched: bool = True
 
 
 def hipo_available() -> bool:
@@ -50,18 +57,36 @@ def hipo_available() -> bool:
     return True
 
 
-def choose_algorithm(lp: LinearProblem, requested: str, nnz: int) -> str:
-    """The HiGHS ``solver`` option value to use (user choice wins unless it is ``auto``)."""
+def choose_algorithm(lp: LinearProblem, requested: str, nnz: int,
+                     is_mip: bool | None = None) -> str:
+    """The HiGHS ``solver`` option value to use (user choice wins unless it is ``auto``).
+
+    ``is_mip`` overrides ``lp.is_mip`` (the fixed-integer re-solve is an LP).
+    """
     requested = (requested or "auto").lower()
     if requested not in ALGORITHMS:
         raise ValueError(f"unknown solver algorithm {requested!r}; use one of {sorted(ALGORITHMS)}")
     if requested != "auto":
         return requested
-    if lp.is_mip:
+    if lp.is_mip if is_mip is None else is_mip:
         return "choose"  # branch and bound; LP relaxations use dual simplex
-    if nnz <= SIMPLEX_MAX_NNZ or not hipo_available():
+    if nnz <= SIMPLEX_MAX_NNZ:
         return "simplex"
-    return "hipo"
+    return "hipo" if hipo_available() else "ipx"
+
+
+def algorithm_options(algo: str, requested: str, is_mip: bool) -> dict:
+    """HiGHS options WattBit sets with the chosen algorithm (the user's ``highs_options`` win).
+
+    On an LP solved by an interior point method chosen automatically, crossover is off: its
+    objective matches the crossover's to ~1e-9 relative (docs/performance.md) and crossover can
+    take longer than the IPM itself on large LPs. The row duals (prices) are then the
+    interior-point duals. Ask for ``highs_options: {run_crossover: "on"}`` for a basic solution.
+    """
+    if not is_mip and (requested or "auto").lower() == "auto" and algo in ("hipo", "ipx",
+                                                                             "ipm"):
+        return {"run_crossover": "off"}
+    return {}
 
 
 def _status(h: highspy.Highs) -> tuple[str, str]:
@@ -87,7 +112,13 @@ def _used_algorithm(h: highspy.Highs, log_text: str, is_mip: bool) -> str:
     if info.pdlp_iteration_count > 0:
         return "pdlp"
     if info.ipm_iteration_count > 0:
-        name = "hipo" if "HiPO" in log_text and "unavailable" not in log_text else "ipx"
+        # HiPO reports "Hipo: Solved" / "Hipo: ..." (and solver=ipm runs HiPO when
+        # highspy-extras is installed); without highspy-extras a HiPO request logs an error and
+        # HiGHS runs dual simplex instead (no IPM iterations). IPX's crossover prints
+        # "IPX version" after HiPO too, so that line does not tell them apart.
+        hipo = any(line.lstrip().lower().startswith("hipo:")
+                   for line in log_text.splitlines())
+        name = "hipo" if hipo else "ipx"
         if info.crossover_iteration_count > 0:
             name += "+crossover"
         return name
@@ -130,33 +161,35 @@ def _pass(h: highspy.Highs, lp: LinearProblem, col_lb=None, col_ub=None, integer
         lb, ub = col_lb, col_ub
     if integer is not None:
         integ = integer
-    model = highspy.HighsLp()
-    model.num_col_ = lp.n_cols
-    model.num_row_ = lp.n_rows
-    model.col_cost_ = lp.cost_vector()
-    model.col_lower_ = lb
-    model.col_upper_ = ub
-    model.row_lower_ = row_lb
-    model.row_upper_ = row_ub
-    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    model.a_matrix_.start_ = a.indptr.astype(np.int32)
-    model.a_matrix_.index_ = a.indices.astype(np.int32)
-    model.a_matrix_.value_ = a.data
-    model.a_matrix_.num_col_ = lp.n_cols
-    model.a_matrix_.num_row_ = lp.n_rows
-    if integ.any():
-        var_type = np.where(integ, int(highspy.HighsVarType.kInteger),
-                            int(highspy.HighsVarType.kContinuous))
-        model.integrality_ = [highspy.HighsVarType(int(v)) for v in var_type]
-    h.passModel(model)
+    # One passModel with numpy arrays (read through the buffer protocol). Filling a HighsLp's
+    # vector attributes instead converts element by element: 2.7 s vs 1.2 s on a 2.6 M-nonzero
+    # LP (docs/performance.md). The integrality array is required by this overload, so an LP
+    # passes zeros (HiGHS then logs "No semi-integer/integer variables in model with non-empty
+    # integrality" and solves it as the LP it is).
+    f64 = np.float64
+    status = h.passModel(
+        lp.n_cols, lp.n_rows, int(a.nnz), int(highspy.MatrixFormat.kColwise),
+        int(highspy.ObjSense.kMinimize), 0.0,
+        np.ascontiguousarray(lp.cost_vector(), f64), np.ascontiguousarray(lb, f64),
+        np.ascontiguousarray(ub, f64), np.ascontiguousarray(row_lb, f64),
+        np.ascontiguousarray(row_ub, f64),
+        a.indptr[:-1].astype(np.int32), a.indices.astype(np.int32),
+        np.ascontiguousarray(a.data, f64),
+        np.asarray(integ, dtype=np.int32))  # 0 = continuous, 1 = integer (HighsVarType)
+    if status == highspy.HighsStatus.kError:
+        raise RuntimeError("HiGHS rejected the model in passModel")
     return int(a.nnz)
 
 
 def solve(lp: LinearProblem, options: dict | None = None,
           on_log: Callable[[str], None] | None = None,
           col_bounds: tuple[np.ndarray, np.ndarray] | None = None,
-          integer: np.ndarray | None = None) -> SolveResult:
-    """Solve the problem with HiGHS; never raises for solver outcomes (see ``status``)."""
+          integer: np.ndarray | None = None,
+          start: np.ndarray | None = None) -> SolveResult:
+    """Solve the problem with HiGHS; never raises for solver outcomes (see ``status``).
+
+    ``start``: a feasible point handed to branch and bound as its first incumbent.
+    """
     options = dict(options or {})
     log: list[str] = []
     t0 = time.perf_counter()
@@ -165,12 +198,22 @@ def solve(lp: LinearProblem, options: dict | None = None,
     nnz = _pass(h, lp, lb, ub, integer)
     is_mip = bool(integer.any()) if integer is not None else lp.is_mip
     requested = str(options.get("algorithm", "auto"))
-    algo = choose_algorithm(lp, requested, nnz) if is_mip == lp.is_mip else (
-        "simplex" if requested == "auto" else requested)
+    algo = choose_algorithm(lp, requested, nnz, is_mip)
     h.setOptionValue("solver", algo)
+    chosen = {"solver": algo}
+    user_options = options.get("highs_options") or {}
+    for key, value in algorithm_options(algo, requested, is_mip).items():
+        if key not in user_options:
+            h.setOptionValue(key, value)
+            chosen[key] = value
     if algo == "hipo" and not hipo_available():
         log.append("WattBit: HiPO requested but highspy-extras is not installed; "
                    "HiGHS will fall back to dual simplex\n")
+    if start is not None and is_mip:
+        incumbent = highspy.HighsSolution()
+        incumbent.col_value = np.asarray(start, dtype=float)
+        incumbent.value_valid = True
+        h.setSolution(incumbent)
     t1 = time.perf_counter()
     h.run()
     t2 = time.perf_counter()
@@ -190,7 +233,7 @@ def solve(lp: LinearProblem, options: dict | None = None,
     else:
         status_msg = highs_status
     return SolveResult(status, objective, x, duals, gap if x is not None else None, requested,
-                       used, t1 - t0, t2 - t1, status_msg, log, highs_status)
+                       used, t1 - t0, t2 - t1, status_msg, log, highs_status, chosen)
 
 
 def solve_fixed(lp: LinearProblem, x: np.ndarray, options: dict | None = None,
@@ -204,3 +247,80 @@ def solve_fixed(lp: LinearProblem, x: np.ndarray, options: dict | None = None,
     opts = dict(options or {})
     opts.pop("mip_gap", None)
     return solve(lp, opts, on_log, (lb, ub), np.zeros_like(integ))
+
+
+def solve_milp(lp: LinearProblem, options: dict | None = None,
+               on_log: Callable[[str], None] | None = None) -> SolveResult:
+    """MILP strategy: relax, round up, and branch only if the rounding is not good enough.
+
+    1. Solve the LP relaxation: its objective is a lower bound on the MILP optimum.
+    2. Round every integer decision up (a site with any fractional build is built, modules and
+       corridor blocks rounded up: always feasible here, since more capacity never violates
+       a constraint of this model except an explicit upper bound, which rounding respects)
+       and re-solve the LP from the relaxation's basis: a feasible MILP solution, and its
+       duals are the prices of the fixed-integer LP.
+    3. If (incumbent − bound) / |incumbent| ≤ mip_gap, that is a proven gap: stop. Otherwise
+       run HiGHS's branch and bound with the incumbent as a start and the remaining time.
+
+    On the China default case (6 days × 8 segments) step 2 lands within 0.1 % of the bound,
+    where plain branch and bound stopped at 0.76 % with 1 TWh of compute left unserved.
+    The result carries ``row_duals`` when no branching was needed (``branched`` False).
+    """
+    options = dict(options or {})
+    t0 = time.perf_counter()
+    lb, ub, integ = lp.col_bounds()
+    relaxed_opts = {k: v for k, v in options.items() if k != "mip_gap"}
+    # a basic solution is needed to warm-start the rounded LP from the relaxation
+    relaxed_opts["highs_options"] = {"run_crossover": "on",
+                                     **(options.get("highs_options") or {})}
+    log: list[str] = []
+    h = make_highs(relaxed_opts, log, on_log)
+    nnz = _pass(h, lp, lb, ub, np.zeros_like(integ))
+    algo = choose_algorithm(lp, str(options.get("algorithm", "auto")), nnz, is_mip=False)
+    h.setOptionValue("solver", algo)
+    for key, value in relaxed_opts["highs_options"].items():
+        h.setOptionValue(str(key), value)
+    h.run()
+    status, _ = _status(h)
+    sol = h.getSolution()
+    if status != "optimal" or not sol.value_valid:
+        return solve(lp, options, on_log)  # let branch and bound report what is wrong
+    bound = float(h.getInfo().objective_function_value)
+    x_relax = np.asarray(sol.col_value, dtype=float)
+    cols = np.flatnonzero(integ)
+    rounded = np.minimum(np.ceil(x_relax[cols] - 1e-6), ub[cols])
+    h.changeColsBounds(len(cols), cols.astype(np.int32), rounded, rounded)
+    h.run()
+    status, highs_status = _status(h)
+    sol = h.getSolution()
+    elapsed = time.perf_counter() - t0
+    if status != "optimal" or not sol.value_valid:
+        log.append("WattBit: rounding the relaxation did not give a feasible point; "
+                   "branch and bound from scratch\n")
+        res = solve(lp, options, on_log)
+        res.log = log + res.log
+        return res
+    x0 = np.asarray(sol.col_value, dtype=float)
+    obj0 = float(h.getInfo().objective_function_value)
+    gap = max(obj0 - bound, 0.0) / max(abs(obj0), 1e-9)
+    target = float(options.get("mip_gap") if options.get("mip_gap") is not None else 1e-4)
+    if gap <= target:
+        duals = np.asarray(sol.row_dual, dtype=float) if sol.dual_valid else None
+        res = SolveResult("optimal", obj0, x0, duals, gap, str(options.get("algorithm", "auto")),
+                          f"relaxation ({_used_algorithm(h, ''.join(log), False)}) + rounding",
+                          0.0, elapsed, "optimal within the MIP gap (rounded relaxation)", log,
+                          highs_status, {"solver": algo})
+        res.branched = False
+        return res
+    remaining = dict(options)
+    if options.get("time_limit_s"):
+        remaining["time_limit_s"] = max(float(options["time_limit_s"]) - elapsed, 1.0)
+    res = solve(lp, remaining, on_log, start=x0)
+    res.log = log + res.log
+    res.solve_s += elapsed
+    if res.x is None or (res.objective is not None and res.objective > obj0):
+        # keep the rounded incumbent if branch and bound found nothing better in time
+        res.x, res.objective = x0, obj0
+        res.mip_gap = gap
+    res.branched = True
+    return res
