@@ -9,7 +9,10 @@ before trusting a reduced run.
 
 Prices from stage 2 are short-run marginal prices (investments are fixed, so they carry no
 capacity cost except through scarcity), while stage-1 prices come from the fixed-integer LP in
-which continuous capacities are still free (long-run). Compare them with that in mind.
+which continuous capacities are still free (long-run). Where a fixed capacity exactly meets the
+load in some hour, the stage-2 price of that hour is not unique: any value between the running
+cost and the value of lost load is a valid dual, and the solver returns one of them. Compare
+costs and unserved energy first; read stage-2 prices as indicative.
 """
 
 from __future__ import annotations

@@ -99,10 +99,11 @@ def test_plan_then_check_matches_when_exact(tmp_path):
     assert check["status"] == "optimal"
     assert check["objective"] == pytest.approx(res.objective, rel=1e-7)
     assert check["unserved_energy_mwh"] == pytest.approx(0, abs=1e-6)
-    # full-year prices are short-run (investments fixed): never above the long-run ones here
+    # full-year prices are short-run and not unique where a fixed capacity binds exactly
+    # (any price between running cost and value of lost load is a valid dual): no assertion
     table = res.tables["full_year_check"]
-    assert (table["price_full_year"] <= table["price_reduced"] + 1e-6).all()
     np.testing.assert_allclose(table["unserved_mwh_full_year"], 0, atol=1e-6)
+    assert set(table.columns) >= {"price_reduced", "price_full_year", "price_difference"}
 
 
 def test_plan_then_check_reveals_reduction_error(tmp_path):
