@@ -171,7 +171,7 @@ def write_geojson(path, records, geoms, nd=4):
     from shapely.geometry import mapping
 
     feats = []
-    for rec, geom in zip(records, geoms):
+    for rec, geom in zip(records, geoms, strict=True):
         g = mapping(geom)
         feats.append({"type": "Feature", "properties": rec,
                       "geometry": {"type": g["type"], "coordinates": round_coords(g["coordinates"], nd)}})
@@ -339,7 +339,7 @@ def build_solar(reg, rng):
         p[cosz <= 0] = 0.0
         raw_cf[sid] = p.mean()
         target = float(row["solar_cf"])
-        s = bisect(lambda x: np.minimum(1.0, x * p).mean(), 0.05, 5.0, target)
+        s = bisect(lambda x, p=p: np.minimum(1.0, x * p).mean(), 0.05, 5.0, target)
         out[sid] = np.minimum(1.0, s * p)
     return pd.DataFrame(out, index=TIMES), raw_cf
 
@@ -353,7 +353,6 @@ def power_curve(v):
 
 
 def build_wind(reg, rng):
-    ids = list(reg["id"])
     dist = distance_matrix(reg["centre_lat"], reg["centre_lon"])
     u = correlated_ar1(rng, HOURS, dist, 800.0, 0.985)  # synoptic weather (unit sd)
     out = {}
@@ -370,7 +369,7 @@ def build_wind(reg, rng):
         # Gaussian -> Weibull(k=2) speed with scale lam, calibrated to the target CF
         w = np.sqrt(-np.log(np.clip(1 - norm_cdf(x), 1e-12, None)))
         target = float(row["wind_cf"])
-        lam = bisect(lambda lm: power_curve(lm * w).mean(), 2.0, 14.0, target)
+        lam = bisect(lambda lm, w=w: power_curve(lm * w).mean(), 2.0, 14.0, target)
         out[sid] = power_curve(lam * w)
     return pd.DataFrame(out, index=TIMES)
 
@@ -387,7 +386,9 @@ def build_hydro(reg, cap):
         hours = np.array([(local_month == m).sum() for m in range(1, 13)])
         shape = shape / np.average(shape, weights=hours)
         target = float(row["hydro_cf"])
-        s = bisect(lambda x: np.average(np.minimum(1, x * shape), weights=hours), 0.01, 5, target)
+        s = bisect(lambda x, shape=shape, hours=hours: np.average(np.minimum(1, x * shape),
+                                                                  weights=hours),
+                   0.01, 5, target)
         out[sid] = np.minimum(1.0, s * shape)[local_month - 1]
     return pd.DataFrame(out, index=TIMES)
 
@@ -524,7 +525,7 @@ def build(out: Path):
 
     # --- corridors.csv
     inter = pd.read_csv(HERE / "interties.csv")
-    inter_map = {tuple(sorted((a, b))): r for a, b, r in zip(inter["a"], inter["b"], inter.to_dict("records"))}
+    inter_map = {tuple(sorted((a, b))): r for a, b, r in zip(inter["a"], inter["b"], inter.to_dict("records"), strict=True)}
     crow = []
     for a, b in pairs:
         ra, rb = regi.loc[a], regi.loc[b]
