@@ -30,6 +30,23 @@ console = Console(stderr=False)
 err = Console(stderr=True)
 
 
+# solver and time options shared by run, compare and sweep (units in the help)
+AlgorithmOption = Annotated[str | None, typer.Option(
+    help="HiGHS algorithm: auto, simplex, ipm (IPX), hipo, pdlp.")]
+ThreadsOption = Annotated[int | None, typer.Option(
+    help="HiGHS threads per solve (0 = HiGHS default).")]
+TimeLimitOption = Annotated[float | None, typer.Option(
+    help="Solver time limit per run in seconds; the best solution so far is returned with "
+         "status time_limit.")]
+MipGapOption = Annotated[float | None, typer.Option(
+    help="Relative MIP gap at which to stop (0.01 = 1 %).")]
+DaysOption = Annotated[int | None, typer.Option(
+    help="Representative days for time reduction (tsam); 0 = full time. Default: case.yaml "
+         "time_reduction.")]
+SegmentsOption = Annotated[int | None, typer.Option(
+    help="Segments per representative day (fewer, longer steps).")]
+
+
 @app.callback()
 def _group() -> None:
     """WattBit: co-plan data-centre siting with generation, storage and transmission.
@@ -102,20 +119,12 @@ def run_command(
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="Run folder to write (DIR/summary.json). Default: "
                             "runs/<case>[-<scenario>].")] = None,
-    algorithm: Annotated[str | None, typer.Option(
-        help="HiGHS algorithm: auto, simplex, ipm (IPX), hipo, pdlp.")] = None,
-    threads: Annotated[int | None, typer.Option(help="HiGHS threads (0 = HiGHS default).")]
-    = None,
-    time_limit: Annotated[float | None, typer.Option(
-        help="Solver time limit in seconds; the best solution so far is returned with status "
-             "time_limit.")] = None,
-    mip_gap: Annotated[float | None, typer.Option(
-        help="Relative MIP gap at which to stop (0.01 = 1 %).")] = None,
-    days: Annotated[int | None, typer.Option(
-        help="Representative days for time reduction (tsam); 0 = full time. Default: "
-             "case.yaml time_reduction.")] = None,
-    segments: Annotated[int | None, typer.Option(
-        help="Segments per representative day (fewer, longer steps).")] = None,
+    algorithm: AlgorithmOption = None,
+    threads: ThreadsOption = None,
+    time_limit: TimeLimitOption = None,
+    mip_gap: MipGapOption = None,
+    days: DaysOption = None,
+    segments: SegmentsOption = None,
     check_full_year: Annotated[bool, typer.Option(
         "--check-full-year", help="After a reduced-time solve, fix the investments and solve "
                                   "the full-time dispatch; report the differences.")] = False,
@@ -244,18 +253,12 @@ def compare_command(
              "this process).")] = 1,
     scheduler: Annotated[str | None, typer.Option(
         help="Address of a running Dask scheduler (tcp://host:8786) to solve on.")] = None,
-    algorithm: Annotated[str | None, typer.Option(
-        help="HiGHS algorithm: auto, simplex, ipm (IPX), hipo, pdlp.")] = None,
-    threads: Annotated[int | None, typer.Option(help="HiGHS threads (0 = HiGHS default).")]
-    = None,
-    time_limit: Annotated[float | None, typer.Option(
-        help="Solver time limit per run, seconds.")] = None,
-    mip_gap: Annotated[float | None, typer.Option(
-        help="Relative MIP gap at which to stop (0.01 = 1 %).")] = None,
-    days: Annotated[int | None, typer.Option(
-        help="Representative days for time reduction (tsam); 0 = full time.")] = None,
-    segments: Annotated[int | None, typer.Option(
-        help="Segments per representative day.")] = None,
+    algorithm: AlgorithmOption = None,
+    threads: ThreadsOption = None,
+    time_limit: TimeLimitOption = None,
+    mip_gap: MipGapOption = None,
+    days: DaysOption = None,
+    segments: SegmentsOption = None,
 ) -> None:
     """Solve a case once per scenario and compare the results (comparison.csv + chart).
 
@@ -322,17 +325,12 @@ def sweep_command(
         "--retry-errors", help="Solve again runs recorded with status 'error'.")] = False,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="List the runs (id, parameters, done or not) and stop.")] = False,
-    algorithm: Annotated[str | None, typer.Option(
-        help="HiGHS algorithm: auto, simplex, ipm (IPX), hipo, pdlp.")] = None,
-    threads: Annotated[int | None, typer.Option(help="HiGHS threads per run.")] = None,
-    time_limit: Annotated[float | None, typer.Option(
-        help="Solver time limit per run, seconds (status time_limit when reached).")] = None,
-    mip_gap: Annotated[float | None, typer.Option(
-        help="Relative MIP gap at which to stop (0.01 = 1 %).")] = None,
-    days: Annotated[int | None, typer.Option(
-        help="Representative days for time reduction (tsam); 0 = full time.")] = None,
-    segments: Annotated[int | None, typer.Option(
-        help="Segments per representative day.")] = None,
+    algorithm: AlgorithmOption = None,
+    threads: ThreadsOption = None,
+    time_limit: TimeLimitOption = None,
+    mip_gap: MipGapOption = None,
+    days: DaysOption = None,
+    segments: SegmentsOption = None,
 ) -> None:
     """Run every combination of a sweep file on Dask workers; catalogue them in DuckDB.
 

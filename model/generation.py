@@ -98,10 +98,15 @@ def add_components(ctx: BuildContext) -> None:
                np.tile(np.arange(n_t), n_gen), 1.0)
 
 
+def existing_fixed_om(unit_table: pd.DataFrame) -> float:
+    """Fixed O&M per year of the existing MW of a unit table (reported, not in the
+    objective, as PyPSA does)."""
+    return float((unit_table["existing_mw"] * 1000.0 * unit_table["fixed_om_per_kw_year"]).sum())
+
+
 def existing_fixed_cost(case) -> float:
-    """Fixed O&M of existing generators per year (reported, not in the objective)."""
-    gen = units(case)
-    return float((gen["existing_mw"] * 1000.0 * gen["fixed_om_per_kw_year"]).sum())
+    """Fixed O&M of existing generators per year."""
+    return existing_fixed_om(units(case))
 
 
 def results(ctx: BuildContext, x: np.ndarray) -> dict[str, pd.DataFrame]:

@@ -33,6 +33,7 @@ import pandas as pd
 
 from .context import BuildContext, grid_index
 from .finance import capital_recovery_factor
+from .generation import existing_fixed_om
 from .lp import Term
 
 
@@ -133,8 +134,8 @@ def add_components(ctx: BuildContext) -> None:
 
 
 def existing_fixed_cost(case) -> float:
-    sto = units(case)
-    return float((sto["existing_mw"] * 1000.0 * sto["fixed_om_per_kw_year"]).sum())
+    """Fixed O&M of existing storage power per year."""
+    return existing_fixed_om(units(case))
 
 
 def results(ctx: BuildContext, x: np.ndarray) -> dict[str, pd.DataFrame]:
