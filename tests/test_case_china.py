@@ -302,3 +302,19 @@ def test_case_yaml(case):
     assert y["policies"] == {}
     total_it = case["demand"]["it_mw"].sum()
     assert math.isclose(total_it, 20000, rel_tol=0.01)
+
+
+@pytest.mark.slow
+def test_build_is_reproducible(tmp_path):
+    """Re-running the build script from its sources gives the committed case byte for byte."""
+    import filecmp
+    import importlib.util
+
+    build_script = Path(__file__).resolve().parent.parent / "data" / "china" / "build_china.py"
+    spec = importlib.util.spec_from_file_location("build_china", build_script)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    mod.build(tmp_path)
+    case = build_script.parent.parent / "cases" / "china"
+    for f in sorted(case.iterdir()):
+        assert filecmp.cmp(f, tmp_path / f.name, shallow=False), f.name

