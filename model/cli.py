@@ -182,6 +182,8 @@ def run_command(
         console.print(str(result.out_dir))
     else:
         print_summary(result.summary, result.out_dir)
+    for line in result.summary.get("diagnosis") or []:
+        err.print(f"  {line}", markup=False, highlight=False)
     if result.status not in ("optimal", "time_limit"):
         raise typer.Exit(code=1)
 

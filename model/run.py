@@ -104,6 +104,7 @@ def run(
         "scenarios": list(case.scenario_names),
         "status": res.status,
         "message": res.message,
+        "diagnosis": res.diagnosis,
         "objective": res.objective,
         "mip_gap": res.mip_gap,
         "is_mip": ctx.lp.is_mip,

@@ -47,6 +47,8 @@ class SolveResult:
     highs_options: dict = field(default_factory=dict)
     # MILPs: False when the rounded relaxation was already within the gap (duals are final)
     branched: bool = True
+    # infeasible or unbounded: the constraints involved, in words
+    diagnosis: list[str] = field(default_factory=list)
 
 
 def hipo_available() -> bool:
@@ -234,8 +236,46 @@ def solve(lp: LinearProblem, options: dict | None = None,
         status_msg = "time limit reached before any feasible solution was found"
     else:
         status_msg = highs_status
+    diagnosis = diagnose(h, lp, status) if status in ("infeasible", "unbounded") else []
     return SolveResult(status, objective, x, duals, gap if x is not None else None, requested,
-                       used, t1 - t0, t2 - t1, status_msg, log, highs_status, chosen)
+                       used, t1 - t0, t2 - t1, status_msg, log, highs_status, chosen,
+                       diagnosis=diagnosis)
+
+
+def _label(blocks, position: int) -> str:
+    """'name[index label]' of the block holding a global row or column position."""
+    for b in blocks:
+        if b.start <= position < b.start + b.size:
+            key = b.index[position - b.start]
+            key = ", ".join(map(str, key)) if isinstance(key, tuple) else str(key)
+            return f"{b.name}[{key}]"
+    return f"#{position}"
+
+
+def diagnose(h: highspy.Highs, lp: LinearProblem, status: str, limit: int = 15) -> list[str]:
+    """Plain-words account of an infeasible or unbounded problem.
+
+    Infeasible: HiGHS's irreducible infeasible subset (IIS) — a smallest set of constraints
+    and variable bounds that cannot hold together — named by model block and index.
+    """
+    if status == "unbounded":
+        return ["the objective can fall without limit: some variable with a negative cost has "
+                "no upper bound (check negative costs or missing max_new_mw limits)"]
+    try:
+        iis_status, iis = h.getIis()
+    except Exception as exc:  # noqa: BLE001 - diagnosis must never break a run
+        return [f"no IIS available ({exc})"]
+    if iis_status != highspy.HighsStatus.kOk or not iis.valid_:
+        return ["HiGHS could not compute an irreducible infeasible subset"]
+    rows = [_label(lp.constraints.values(), int(r)) for r in iis.row_index_]
+    cols = [_label(lp.variables.values(), int(c)) for c in iis.col_index_]
+    out = [f"these {len(rows)} constraint(s) and {len(cols)} variable bound(s) cannot all "
+           "hold (HiGHS irreducible infeasible subset):"]
+    out += [f"constraint {r}" for r in rows[:limit]]
+    out += [f"bounds of {c}" for c in cols[:limit]]
+    if len(rows) > limit or len(cols) > limit:
+        out.append("… (more in the full set)")
+    return out
 
 
 def solve_fixed(lp: LinearProblem, x: np.ndarray, options: dict | None = None,
@@ -285,6 +325,12 @@ def solve_milp(lp: LinearProblem, options: dict | None = None,
     h.run()
     status, _ = _status(h)
     sol = h.getSolution()
+    if status in ("infeasible", "unbounded"):
+        # the relaxation already fails: explain it from the LP (IIS is an LP notion)
+        return SolveResult(status, None, None, None, None, str(options.get("algorithm", "auto")),
+                           "relaxation", 0.0, time.perf_counter() - t0,
+                           f"the LP relaxation is {status}", log, status,
+                           diagnosis=diagnose(h, lp, status))
     if status != "optimal" or not sol.value_valid:
         return solve(lp, options, on_log)  # let branch and bound report what is wrong
     bound = float(h.getInfo().objective_function_value)

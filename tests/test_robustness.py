@@ -74,3 +74,26 @@ def test_time_limit_returns_incumbent_or_says_none(tmp_path):
     else:
         assert "no feasible solution" in res.summary["message"] or "before any" in \
             res.summary["message"]
+
+
+def test_infeasible_case_is_diagnosed(tmp_path):
+    """A clean-energy share of 100 % with no clean technology cannot be met: the run says so
+    and names the constraints involved (HiGHS's irreducible infeasible subset)."""
+    from casegen import tech, write_case
+    from typer.testing import CliRunner
+
+    from model.cli import app
+
+    folder = write_case(tmp_path / "case", regions=[{"id": "r", "lon": 0, "lat": 0}],
+                        load={"r": [10.0, 20.0]},
+                        technologies=[tech("gas", capex_per_kw=10, var_om_per_mwh=30)],
+                        resources=[{"node": "r", "tech": "gas"}],
+                        config={"policies": {"clean_share": 1.0}})
+    res = run(folder, write=False)
+    assert res.status == "infeasible"
+    text = " ".join(res.summary["diagnosis"])
+    assert "clean_share" in text and "cannot all hold" in text
+    result = CliRunner().invoke(app, ["run", str(folder), "--out", str(tmp_path / "run")])
+    assert result.exit_code == 1
+    assert "irreducible infeasible subset" in " ".join(result.output.split())
+    assert "Traceback" not in result.output
