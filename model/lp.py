@@ -188,6 +188,7 @@ class LinearProblem:
             vals = row_lb = row_ub = np.zeros(0)
         a = sp.csc_array((vals, (rows, cols)), shape=(self.n_rows, self.n_cols))
         a.sum_duplicates()
+        a.eliminate_zeros()  # e.g. availability 0 at night: HiGHS would drop them one by one
         return a, row_lb, row_ub
 
     def col_bounds(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -220,11 +221,14 @@ class LinearProblem:
         """The same problem as a Pyomo ``ConcreteModel``.
 
         One ``Var`` over ``range(n)`` per variable block (its pandas index is kept in
-        ``model.<name>_index``), one ``MatrixConstraint`` per constraint block and one
-        ``Objective``.
+        ``model.<name>_index``), one ``Constraint`` over ``range(n)`` per constraint block
+        (row i is ``lb <= LinearExpression <= ub``, built from the block's CSR rows) and one
+        ``Objective``. Plain ``Constraint`` components, not Pyomo's legacy
+        ``MatrixConstraint``: Pyomo's writers and ``LinearStandardFormCompiler`` (6.10) fail
+        on the latter (its ``values()`` takes no ``sort`` argument and its rows have no
+        ``to_bounded_expression``).
         """
         import pyomo.environ as pyo
-        from pyomo.core.base.matrix_constraint import MatrixConstraint
         from pyomo.core.expr.numeric_expr import LinearExpression
 
         m = pyo.ConcreteModel(name="wattbit")
@@ -247,10 +251,17 @@ class LinearProblem:
             csr.sum_duplicates()
             lb = [None if not np.isfinite(v) else float(v) for v in b.lb]
             ub = [None if not np.isfinite(v) else float(v) for v in b.ub]
-            con = MatrixConstraint(
-                csr.data.tolist(), csr.indices.tolist(), csr.indptr.tolist(), lb, ub, columns
-            )
-            m.add_component(b.name, con)
+            data, indices, indptr = csr.data.tolist(), csr.indices.tolist(), csr.indptr.tolist()
+
+            def rule(_m, i, data=data, indices=indices, indptr=indptr, lb=lb, ub=ub):
+                s, e = indptr[i], indptr[i + 1]
+                body = LinearExpression(constant=0.0, linear_coefs=data[s:e],
+                                        linear_vars=[columns[j] for j in indices[s:e]])
+                if lb[i] is not None and lb[i] == ub[i]:
+                    return body == lb[i]
+                return (lb[i], body, ub[i])
+
+            m.add_component(b.name, pyo.Constraint(range(b.size), rule=rule))
         c = self.cost_vector()
         nz = np.flatnonzero(c)
         m.objective = pyo.Objective(

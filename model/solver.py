@@ -22,10 +22,11 @@ import numpy as np
 from .lp import LinearProblem
 
 ALGORITHMS = {"auto", "simplex", "ipm", "ipx", "hipo", "pdlp"}
-# Dual simplex wins only on small LPs. Benchmark expansion LPs, 2 threads (docs/performance.md):
-#   24 k nonzeros: simplex 3.6-5.3 s, HiPO 7.9 s;   50 k: simplex 69 s, HiPO 30 s;
-#   101 k: simplex 171 s, HiPO 51 s;   280 k: simplex > 300 s (time limit), HiPO 180 s.
-# Above this size an interior point method is used (HiPO with highspy-extras, else IPX).
+# Dual simplex wins only on small LPs. Benchmark expansion LPs, 2 threads, quiet machine
+# (docs/performance.md): 8.5 k nonzeros: simplex 0.10 s, HiPO 0.41 s; 24 k: 1.43 s vs 1.48 s;
+# 50 k: 11.1 s vs 4.0 s; 101 k: 18.9 s vs 7.4 s; 280 k (shared machine): simplex > 300 s
+# (time limit) vs HiPO 180 s. Above this size an interior point method is used (HiPO with
+# highspy-extras, else IPX: slower than HiPO, but simplex stalls on large expansion LPs).
 SIMPLEX_MAX_NNZ = 35_000
 
 
@@ -120,8 +121,7 @@ def _used_algorithm(h: highspy.Highs, log_text: str, is_mip: bool) -> str:
         # highspy-extras is installed); without highspy-extras a HiPO request logs an error and
         # HiGHS runs dual simplex instead (no IPM iterations). IPX's crossover prints
         # "IPX version" after HiPO too, so that line does not tell them apart.
-        hipo = any(line.lstrip().lower().startswith("hipo:")
-                   for line in log_text.splitlines())
+        hipo = "hipo:" in log_text.lower()  # also "WARNING: Hipo: Time limit"
         name = "hipo" if hipo else "ipx"
         if info.crossover_iteration_count > 0:
             name += "+crossover"

@@ -89,7 +89,11 @@ class Problems:
                              dtype=float)
         raw = df[column]
         values = pd.to_numeric(raw, errors="coerce").astype(float)
-        bad_type = values.isna() & raw.notna() & (raw.astype(str).str.strip() != "")
+        # only cells that failed to convert are looked at as text (converting whole 8760-row
+        # columns to strings was most of load_case's time on large cases)
+        bad_type = values.isna() & raw.notna()
+        if bad_type.any():
+            bad_type[bad_type] = raw[bad_type].astype(str).str.strip() != ""
         for i in np.flatnonzero(bad_type.to_numpy()):
             self.add(file, f"'{raw.iloc[i]}' is not a number", row=i + 1, column=column,
                      hint="write a plain number")
