@@ -354,13 +354,6 @@ def validate(raw: RawCase) -> Case:
         tech["capacity_credit"] = p.numeric(tech, tfile, "capacity_credit", min_value=0,
                                             max_value=1.0)
         tech = tech.set_index("tech")
-        for col in tech.columns:
-            if tech[col].dtype == object and col not in ("kind", "clean"):
-                continue
-        if tech["capex_per_kw"].max(skipna=True) > 100_000:
-            big = tech.index[tech["capex_per_kw"] > 100_000].tolist()
-            warnings.warn(f"technologies.csv: capex_per_kw above 100 000 for {big}; is the "
-                          "unit per kW?", UserWarning, stacklevel=2)
     tech_ids = list(tech.index) if techs_ok else []
 
     # --- sites (needed to know the node ids)

@@ -16,6 +16,43 @@ def check_case(case) -> None:
     _unreachable_regions(case, p)
     _unservable_centres(case, p)
     p.raise_if_any()
+    warn_implausible(case)
+
+
+# (table, column, low, high, what a plausible value looks like)
+PLAUSIBLE = (
+    ("technologies", "capex_per_kw", 0.0, 100_000.0, "overnight cost per kW"),
+    ("technologies", "capex_per_kwh", 0.0, 20_000.0, "overnight cost per kWh of storage"),
+    ("technologies", "lifetime_years", 1.0, 100.0, "years"),
+    ("technologies", "efficiency_charge", 0.3, 1.0, "a fraction such as 0.92"),
+    ("technologies", "efficiency_discharge", 0.3, 1.0, "a fraction such as 0.92"),
+    ("technologies", "co2_t_per_mwh", 0.0, 2.0, "t CO2 per MWh of electricity"),
+    ("sites", "pue", 1.0, 2.5, "power usage effectiveness, e.g. 1.2"),
+    ("sites", "capex_per_kw_it", 0.0, 500_000.0, "overnight cost per kW of IT"),
+)
+
+
+def warn_implausible(case) -> None:
+    """Warn (not fail) on values that are allowed but probably wrong units."""
+    import warnings
+
+    tables = {"technologies": case.technologies, "sites": case.sites}
+    for table, col, low, high, what in PLAUSIBLE:
+        df = tables[table]
+        if col not in df or not len(df):
+            continue
+        v = df[col].astype(float)
+        bad = v[(v < low) | (v > high)].dropna()
+        for ident, value in bad.items():
+            warnings.warn(f"{table}: {col} = {value:g} for '{ident}' is outside the usual range "
+                          f"[{low:g}, {high:g}] ({what}); check the unit", UserWarning,
+                          stacklevel=4)
+    if not 0.0 <= case.discount_rate <= 0.25:
+        warnings.warn(f"case.yaml: discount_rate {case.discount_rate} is unusual (0-0.25)",
+                      UserWarning, stacklevel=4)
+    if not 100 <= case.value_of_lost_load <= 1e6:
+        warnings.warn(f"case.yaml: value_of_lost_load_per_mwh {case.value_of_lost_load:g} is "
+                      "outside the usual range [100, 1e6] per MWh", UserWarning, stacklevel=4)
 
 
 def _unreachable_regions(case, p: Problems) -> None:

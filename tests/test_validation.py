@@ -207,3 +207,18 @@ def test_command_line_exit_code_without_traceback(tmp_path):
     assert "unknown tech 'fusion'" in proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
     assert not (tmp_path / "run").exists()
+
+
+def test_implausible_values_warn(tmp_path):
+    """Allowed but suspicious values (capex per MW typed as per kW, PUE 12) give warnings."""
+    folder = valid_case(tmp_path / "case")
+    _edit_csv(folder, "technologies.csv", lambda d: _set(d, 0, "capex_per_kw", 700_000))
+    _edit_geojson(folder, "sites.geojson", lambda d: d["features"][0]["properties"].update(
+        pue=12))
+    from model.case import load_case
+
+    with pytest.warns(UserWarning) as record:
+        load_case(folder)
+    text = " ".join(str(w.message) for w in record)
+    assert "capex_per_kw = 700000 for 'gas' is outside the usual range" in text
+    assert "pue = 12 for 'dc_west'" in text
