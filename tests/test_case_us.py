@@ -133,7 +133,7 @@ def test_case_yaml(case_yaml):
     assert 0 < case_yaml["discount_rate"] < 0.15
     assert case_yaml["value_of_lost_load_per_mwh"] > 0
     assert set(case_yaml["latency"]) == {"base_ms", "route_factor", "fibre_km_per_ms"}
-    assert case_yaml["time_reduction"] == {"days": 8}
+    assert case_yaml["time_reduction"] == {"days": 6, "segments": 8}
     assert case_yaml["solver"]["mip_gap"] == 0.01
     assert case_yaml["policies"] == {}
 

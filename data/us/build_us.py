@@ -601,7 +601,7 @@ def build(out: Path):
         "base_year": 2022,
         "value_of_lost_load_per_mwh": VOLL,
         "latency": dict(LATENCY),
-        "time_reduction": {"days": 8},
+        "time_reduction": {"days": 6, "segments": 8},
         "solver": {"mip_gap": 0.01, "time_limit_s": 600},
         "policies": {},
     }
