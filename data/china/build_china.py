@@ -1001,6 +1001,9 @@ fibre_km_per_ms: {L["fibre_km_per_ms"]}}}
 time_reduction: {{days: {A["time_reduction_days"]}, segments: {A["time_reduction_segments"]}}}
 solver: {{mip_gap: {A["solver"]["mip_gap"]}, time_limit_s: {A["solver"]["time_limit_s"]}}}
 policies: {{}}
+options:
+  map_caption_note: "Province boundaries are approximate: Voronoi cells of GeoNames cities \
+merged by province and clipped to a hand-drawn outline (see docs/data-china.md)."
 """
     (out / "case.yaml").write_text(case_yaml, encoding="utf-8")
 
