@@ -17,6 +17,7 @@ from .build import build
 from .case import Case, load_case
 from .context import BuildContext
 from .results import collect, write_run
+from .scaling import coefficient_ranges, range_warnings
 from .solver import SolveResult, solve, solve_fixed, solve_milp
 from .timeseries import reduce_case, reduction_settings
 
@@ -84,6 +85,9 @@ def run(
     t_load = time.perf_counter()
     event("build", "")
     ctx = build(case)
+    ranges = coefficient_ranges(ctx.lp)
+    for message in range_warnings(ranges):
+        warnings.warn(message, UserWarning, stacklevel=2)
     t_build = time.perf_counter()
     event("solve", f"{ctx.lp.n_cols} variables, {ctx.lp.n_rows} constraints"
                    + (" (MILP)" if ctx.lp.is_mip else " (LP)"))
@@ -110,6 +114,8 @@ def run(
         "is_mip": ctx.lp.is_mip,
         "solver": {"algorithm_requested": res.algorithm_requested,
                    "algorithm_used": res.algorithm_used, "highs_status": res.highs_status,
+                   "cost_scale_exponent": res.cost_scale_exponent,
+                   "coefficient_ranges": ranges,
                    "options": {k: v for k, v in options.items() if k != "highs_options"}},
         "size": {"variables": ctx.lp.n_cols, "constraints": ctx.lp.n_rows,
                  "time_steps": case.n_steps},

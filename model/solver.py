@@ -20,6 +20,7 @@ import highspy
 import numpy as np
 
 from .lp import LinearProblem
+from .scaling import cost_scale_exponent
 
 ALGORITHMS = {"auto", "simplex", "ipm", "ipx", "hipo", "pdlp"}
 # Dual simplex wins only on small LPs. Benchmark expansion LPs, 2 threads, quiet machine
@@ -50,6 +51,8 @@ class SolveResult:
     branched: bool = True
     # infeasible or unbounded: the constraints involved, in words
     diagnosis: list[str] = field(default_factory=list)
+    # HiGHS solved min 2^k c'x; objective and duals here are already mapped back (k ≤ 0)
+    cost_scale_exponent: int = 0
 
 
 def hipo_available() -> bool:
@@ -158,7 +161,16 @@ def make_highs(options: dict, log_lines: list[str],
     return h
 
 
-def _pass(h: highspy.Highs, lp: LinearProblem, col_lb=None, col_ub=None, integer=None) -> int:
+def cost_scale(lp: LinearProblem, options: dict) -> int:
+    """Exponent k of the objective scaling 2^k (0 when ``scale_costs`` is off); model.scaling."""
+    if options.get("scale_costs", True) in (False, "off"):
+        return 0
+    return cost_scale_exponent(lp.cost_vector())
+
+
+def _pass(h: highspy.Highs, lp: LinearProblem, col_lb=None, col_ub=None, integer=None,
+          scale_exponent: int = 0) -> int:
+    """Hand the problem to HiGHS with its costs multiplied by 2^scale_exponent (exact)."""
     a, row_lb, row_ub = lp.matrix()
     lb, ub, integ = lp.col_bounds()
     if col_lb is not None:
@@ -174,7 +186,8 @@ def _pass(h: highspy.Highs, lp: LinearProblem, col_lb=None, col_ub=None, integer
     status = h.passModel(
         lp.n_cols, lp.n_rows, int(a.nnz), int(highspy.MatrixFormat.kColwise),
         int(highspy.ObjSense.kMinimize), 0.0,
-        np.ascontiguousarray(lp.cost_vector(), f64), np.ascontiguousarray(lb, f64),
+        np.ascontiguousarray(np.ldexp(lp.cost_vector(), scale_exponent), f64),
+        np.ascontiguousarray(lb, f64),
         np.ascontiguousarray(ub, f64), np.ascontiguousarray(row_lb, f64),
         np.ascontiguousarray(row_ub, f64),
         a.indptr[:-1].astype(np.int32), a.indices.astype(np.int32),
@@ -199,7 +212,8 @@ def solve(lp: LinearProblem, options: dict | None = None,
     t0 = time.perf_counter()
     h = make_highs(options, log, on_log)
     lb, ub = col_bounds if col_bounds is not None else (None, None)
-    nnz = _pass(h, lp, lb, ub, integer)
+    k = cost_scale(lp, options)
+    nnz = _pass(h, lp, lb, ub, integer, k)
     is_mip = bool(integer.any()) if integer is not None else lp.is_mip
     requested = str(options.get("algorithm", "auto"))
     algo = choose_algorithm(lp, requested, nnz, is_mip)
@@ -227,11 +241,11 @@ def solve(lp: LinearProblem, options: dict | None = None,
     used = _used_algorithm(h, log_text, is_mip)
     sol = h.getSolution()
     x = np.asarray(sol.col_value, dtype=float) if sol.value_valid else None
-    duals = np.asarray(sol.row_dual, dtype=float) if sol.dual_valid else None
+    duals = _unscaled_duals(sol, k)
     gap = float(info.mip_gap) if is_mip else 0.0
     if is_mip and not np.isfinite(gap):
         gap = None
-    objective = float(info.objective_function_value) if x is not None else None
+    objective = _unscaled_objective(h, k) if x is not None else None
     if status == "time_limit" and x is None:
         status_msg = "time limit reached before any feasible solution was found"
     else:
@@ -239,7 +253,18 @@ def solve(lp: LinearProblem, options: dict | None = None,
     diagnosis = diagnose(h, lp, status) if status in ("infeasible", "unbounded") else []
     return SolveResult(status, objective, x, duals, gap if x is not None else None, requested,
                        used, t1 - t0, t2 - t1, status_msg, log, highs_status, chosen,
-                       diagnosis=diagnosis)
+                       diagnosis=diagnosis, cost_scale_exponent=k)
+
+
+def _unscaled_objective(h: highspy.Highs, k: int) -> float:
+    return float(np.ldexp(h.getInfo().objective_function_value, -k))
+
+
+def _unscaled_duals(sol, k: int) -> np.ndarray | None:
+    """Row duals (prices) in the model's own cost units."""
+    if not sol.dual_valid:
+        return None
+    return np.ldexp(np.asarray(sol.row_dual, dtype=float), -k)
 
 
 def _label(blocks, position: int) -> str:
@@ -317,7 +342,8 @@ def solve_milp(lp: LinearProblem, options: dict | None = None,
                                      **(options.get("highs_options") or {})}
     log: list[str] = []
     h = make_highs(relaxed_opts, log, on_log)
-    nnz = _pass(h, lp, lb, ub, np.zeros_like(integ))
+    k = cost_scale(lp, options)
+    nnz = _pass(h, lp, lb, ub, np.zeros_like(integ), k)
     algo = choose_algorithm(lp, str(options.get("algorithm", "auto")), nnz, is_mip=False)
     h.setOptionValue("solver", algo)
     for key, value in relaxed_opts["highs_options"].items():
@@ -333,7 +359,7 @@ def solve_milp(lp: LinearProblem, options: dict | None = None,
                            diagnosis=diagnose(h, lp, status))
     if status != "optimal" or not sol.value_valid:
         return solve(lp, options, on_log)  # let branch and bound report what is wrong
-    bound = float(h.getInfo().objective_function_value)
+    bound = _unscaled_objective(h, k)
     x_relax = np.asarray(sol.col_value, dtype=float)
     cols = np.flatnonzero(integ)
     rounded = np.minimum(np.ceil(x_relax[cols] - 1e-6), ub[cols])
@@ -349,15 +375,15 @@ def solve_milp(lp: LinearProblem, options: dict | None = None,
         res.log = log + res.log
         return res
     x0 = np.asarray(sol.col_value, dtype=float)
-    obj0 = float(h.getInfo().objective_function_value)
+    obj0 = _unscaled_objective(h, k)
     gap = max(obj0 - bound, 0.0) / max(abs(obj0), 1e-9)
     target = float(options.get("mip_gap") if options.get("mip_gap") is not None else 1e-4)
     if gap <= target:
-        duals = np.asarray(sol.row_dual, dtype=float) if sol.dual_valid else None
+        duals = _unscaled_duals(sol, k)
         res = SolveResult("optimal", obj0, x0, duals, gap, str(options.get("algorithm", "auto")),
                           f"relaxation ({_used_algorithm(h, ''.join(log), False)}) + rounding",
                           0.0, elapsed, "optimal within the MIP gap (rounded relaxation)", log,
-                          highs_status, {"solver": algo})
+                          highs_status, {"solver": algo}, cost_scale_exponent=k)
         res.branched = False
         return res
     remaining = dict(options)

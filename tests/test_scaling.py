@@ -1,0 +1,154 @@
+"""Objective scaling (model.scaling): exact, invisible in results, and reported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from casegen import tech, write_case
+
+from model.build import build
+from model.case import load_case
+from model.lp import LinearProblem, Term
+from model.run import run
+from model.scaling import coefficient_ranges, cost_scale_exponent, range_warnings
+from model.solver import solve, solve_fixed, solve_milp
+
+TWO_REGION = Path(__file__).resolve().parent.parent / "data" / "cases" / "two-region"
+
+
+def test_cost_scale_exponent():
+    # 1.9e5 / 256 = 742 → 2^10 = 1024 is the smallest power of two bringing it under 256
+    assert cost_scale_exponent(np.array([5.0, -1.9e5, 0.0])) == -10
+    assert 1.9e5 * 2.0**-10 <= 256 < 1.9e5 * 2.0**-9
+    assert cost_scale_exponent(np.array([256.0, 3.0])) == 0  # already small: untouched
+    assert cost_scale_exponent(np.array([1e-3])) == 0  # never scaled up
+    assert cost_scale_exponent(np.zeros(0)) == 0
+
+
+def _scarcity_case(tmp_path: Path) -> Path:
+    """One region, 80 MW of existing base at 10/MWh, load 100 MW for 876 h, value of lost load
+    1,000,000/MWh: cost coefficient of unserved energy 876 h × 1e6 = 8.76e8."""
+    return write_case(
+        tmp_path / "scarcity",
+        regions=[{"id": "r", "lon": 0, "lat": 0}],
+        load={"r": [100] + [60] * 3 + [30] * 6},
+        technologies=[tech("base", var_om_per_mwh=10)],
+        resources=[{"node": "r", "tech": "base", "existing_mw": 80, "max_new_mw": 0}],
+        config={"value_of_lost_load_per_mwh": 1_000_000.0},
+    )
+
+
+@pytest.mark.filterwarnings("ignore:case.yaml")  # VoLL 1e6 is flagged as implausible
+def test_scaled_solve_gives_the_closed_form_answer(tmp_path):
+    case = _scarcity_case(tmp_path)
+    expected = 876 * (80 + 3 * 60 + 6 * 30) * 10 + 876 * 20 * 1_000_000
+    assert expected == 17_523_854_400
+    scaled = run(case, write=False, report=False)
+    plain = run(case, write=False, report=False, solver_options={"scale_costs": False})
+    # 8.76e8 / 256 = 3.4e6 → k = -22
+    assert scaled.summary["solver"]["cost_scale_exponent"] == -22
+    assert plain.summary["solver"]["cost_scale_exponent"] == 0
+    for res in (scaled, plain):
+        assert res.objective == pytest.approx(expected, rel=1e-9)
+        prices = res.tables["prices"]["price_per_mwh"].to_numpy()
+        assert prices[0] == pytest.approx(1_000_000, rel=1e-9)  # lost load sets the price
+        np.testing.assert_allclose(prices[1:], 10.0, rtol=1e-9)
+    # HiGHS complains about the unscaled costs only
+    assert "excessively large costs" in "".join(plain.solve_result.log)
+    assert "excessively large costs" not in "".join(scaled.solve_result.log)
+    ranges = scaled.summary["solver"]["coefficient_ranges"]
+    assert ranges["cost"]["max"] == pytest.approx(8.76e8)
+    assert ranges["cost"]["max_in"] == "unserved_mw"
+    assert ranges["cost"]["min"] == pytest.approx(8760.0)
+    assert ranges["cost"]["min_in"] == "gen_mw"
+
+
+def _dual_objective(lp: LinearProblem, duals: np.ndarray, lb: np.ndarray,
+                    ub: np.ndarray) -> float:
+    """Lagrangian dual value of min c'x, rl ≤ Ax ≤ ru, lb ≤ x ≤ ub at row duals y.
+
+    Equal to the primal optimum exactly when y is an optimal dual solution (weak duality
+    bounds it from below for any dual-feasible y).
+    """
+    a, rl, ru = lp.matrix()
+    y = np.where(np.abs(duals) < 1e-9, 0.0, duals)
+    reduced = lp.cost_vector() - a.T @ y
+    reduced = np.where(np.abs(reduced) < 1e-9, 0.0, reduced)
+    row_part = np.where(y > 0, rl, np.where(y < 0, ru, 0.0)) * y
+    col_part = np.where(reduced > 0, lb, np.where(reduced < 0, ub, 0.0)) * reduced
+    return float(row_part.sum() + col_part.sum())
+
+
+def test_scaling_leaves_a_degenerate_case_optimal_both_ways():
+    """Two-region example: the fixed-integer LP has several optimal dispatches and price
+    vectors. Scaled and unscaled solves may land on different ones, so the test checks what
+    must hold: equal objectives, and each run's prices are an optimal dual solution (their
+    dual objective equals the primal optimum), i.e. no error from the unscaling."""
+    lp = build(load_case(TWO_REGION)).lp
+    milp = solve_milp(lp, {"threads": 1})
+    lb, ub, integ = lp.col_bounds()
+    lb, ub = lb.copy(), ub.copy()
+    lb[integ] = ub[integ] = np.round(milp.x[integ])
+    objectives = []
+    for scale in (True, False):
+        fixed = solve_fixed(lp, milp.x, {"threads": 1, "scale_costs": scale})
+        assert fixed.status == "optimal"
+        assert (fixed.cost_scale_exponent < 0) is scale
+        dual = _dual_objective(lp, fixed.row_duals, lb, ub)
+        assert dual == pytest.approx(fixed.objective, rel=1e-8)
+        objectives.append(fixed.objective)
+    assert objectives[0] == pytest.approx(objectives[1], rel=1e-12)
+
+
+def test_dual_objective_check_catches_wrong_prices():
+    """The check above is not vacuous: prices off by the scaling factor fail it."""
+    lp = build(load_case(TWO_REGION)).lp
+    milp = solve_milp(lp, {"threads": 1})
+    fixed = solve_fixed(lp, milp.x, {"threads": 1})
+    lb, ub, integ = lp.col_bounds()
+    lb, ub = lb.copy(), ub.copy()
+    lb[integ] = ub[integ] = np.round(milp.x[integ])
+    wrong = np.ldexp(fixed.row_duals, fixed.cost_scale_exponent)  # forgot to unscale
+    assert _dual_objective(lp, wrong, lb, ub) != pytest.approx(fixed.objective, rel=1e-3)
+
+
+def test_coefficient_ranges_name_the_blocks_and_warn():
+    lp = LinearProblem()
+    power = lp.add_variables("power_mw", pd.RangeIndex(2), ub=[5.0, 1e4])
+    energy = lp.add_variables("energy_mwh", pd.RangeIndex(1))
+    lp.add_constraints("tiny_loss", pd.RangeIndex(1),
+                       [Term(power, np.array([0]), 1e-7), Term(energy, np.array([0]), -1.0)],
+                       "==", 0.0)
+    lp.add_constraints("big_ratio", pd.RangeIndex(1),
+                       [Term(power, np.array([1]), 5e3)], "<=", 2e6)
+    lp.add_cost("energy", energy, None, 3.0)
+    ranges = coefficient_ranges(lp)
+    assert ranges["matrix"] == {"min": 1e-7, "min_in": "tiny_loss", "max": 5e3,
+                                "max_in": "big_ratio", "ratio": pytest.approx(5e10)}
+    assert ranges["column_bounds"]["max"] == 1e4
+    assert ranges["column_bounds"]["max_in"] == "power_mw"
+    assert ranges["row_bounds"] == {"min": 2e6, "min_in": "big_ratio", "max": 2e6,
+                                    "max_in": "big_ratio", "ratio": 1.0}
+    (message,) = range_warnings(ranges)
+    assert "5.0e+10" in message and "tiny_loss" in message and "big_ratio" in message
+    # a well-scaled problem gives no warning
+    assert range_warnings(coefficient_ranges(build(load_case(TWO_REGION)).lp)) == []
+
+
+def test_lp_solve_reports_unscaled_objective_and_duals():
+    """A two-variable LP solved by hand: min 3e6·x + 5e5·y, x + y ≥ 2, x ≤ 1.5 (cheap y has
+    no bound): y = 2, objective 1e6, dual of the cover row 5e5."""
+    lp = LinearProblem()
+    x = lp.add_variables("x", pd.RangeIndex(1), ub=1.5)
+    y = lp.add_variables("y", pd.RangeIndex(1))
+    lp.add_constraints("cover", pd.RangeIndex(1),
+                       [Term(x, np.array([0]), 1.0), Term(y, np.array([0]), 1.0)], ">=", 2.0)
+    lp.add_cost("x", x, None, 3e6)
+    lp.add_cost("y", y, None, 5e5)
+    res = solve(lp, {"algorithm": "simplex"})
+    assert res.cost_scale_exponent == -14  # 3e6 / 256 = 11,719 → 2^14
+    assert res.objective == pytest.approx(1e6, rel=1e-12)
+    assert res.row_duals[0] == pytest.approx(5e5, rel=1e-12)
