@@ -98,6 +98,8 @@ def worker_wattbit(args) -> None:
         # what WattBit set: the HiGHS ``solver`` value and options chosen with it
         "highs_solver": chosen.get("solver"),
         "highs_extra_options": {k: v for k, v in chosen.items() if k != "solver"},
+        "iterations": sr.iterations if sr is not None else {},
+        "cost_scale_exponent": r.summary["solver"].get("cost_scale_exponent"),
         "import_s": t_imported - t_start,
         "load_s": tm["load_s"], "build_s": tm["build_s"], "handover_s": tm["handover_s"],
         "solve_s": highs_s, "resolve_s": resolve, "results_s": tm["results_s"],
@@ -151,6 +153,10 @@ def worker_pypsa(args) -> None:
         "model": "pypsa", "case": str(args.case), "status": f"{status}/{condition}",
         "objective": obj, "rows": int(m.ncons), "cols": int(m.nvars),
         "algorithm_used": _pypsa_algorithm(h, args.log_file) if h is not None else None,
+        "iterations": {} if h is None else {
+            "ipm": int(h.getInfo().ipm_iteration_count),
+            "crossover": int(h.getInfo().crossover_iteration_count),
+            "simplex": int(h.getInfo().simplex_iteration_count)},
         "import_s": t_imported - t_start, "network_s": t1 - t0, "solve_s": highs_s,
         "total_s": wall, "overhead_s": wall - highs_s, "peak_mb": _peak_mb(),
     })

@@ -53,6 +53,8 @@ class SolveResult:
     diagnosis: list[str] = field(default_factory=list)
     # HiGHS solved min 2^k c'x; objective and duals here are already mapped back (k ≤ 0)
     cost_scale_exponent: int = 0
+    # HiGHS's iteration counts (ipm, crossover, simplex; mip nodes) of the run that answered
+    iterations: dict = field(default_factory=dict)
 
 
 def hipo_available() -> bool:
@@ -253,7 +255,16 @@ def solve(lp: LinearProblem, options: dict | None = None,
     diagnosis = diagnose(h, lp, status) if status in ("infeasible", "unbounded") else []
     return SolveResult(status, objective, x, duals, gap if x is not None else None, requested,
                        used, t1 - t0, t2 - t1, status_msg, log, highs_status, chosen,
-                       diagnosis=diagnosis, cost_scale_exponent=k)
+                       diagnosis=diagnosis, cost_scale_exponent=k,
+                       iterations=_iterations(h, is_mip))
+
+
+def _iterations(h: highspy.Highs, is_mip: bool) -> dict:
+    info = h.getInfo()
+    counts = {"ipm": info.ipm_iteration_count, "crossover": info.crossover_iteration_count,
+              "simplex": info.simplex_iteration_count, "pdlp": info.pdlp_iteration_count,
+              "mip_nodes": info.mip_node_count if is_mip else 0}
+    return {key: int(value) for key, value in counts.items() if value and value > 0}
 
 
 def _unscaled_objective(h: highspy.Highs, k: int) -> float:
@@ -383,7 +394,8 @@ def solve_milp(lp: LinearProblem, options: dict | None = None,
         res = SolveResult("optimal", obj0, x0, duals, gap, str(options.get("algorithm", "auto")),
                           f"relaxation ({_used_algorithm(h, ''.join(log), False)}) + rounding",
                           0.0, elapsed, "optimal within the MIP gap (rounded relaxation)", log,
-                          highs_status, {"solver": algo}, cost_scale_exponent=k)
+                          highs_status, {"solver": algo}, cost_scale_exponent=k,
+                          iterations=_iterations(h, False))
         res.branched = False
         return res
     remaining = dict(options)
