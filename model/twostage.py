@@ -56,6 +56,8 @@ def check_full_year(reduced: BuildContext, x: np.ndarray, options: dict | None =
         ub[dst.start: dst.start + dst.size] = vals
     t_build = time.perf_counter()
     opts = {k: v for k, v in (options or {}).items() if k != "mip_gap"}
+    # the case's time_limit_s is for the planning MILP; the check has its own (none by default)
+    opts["time_limit_s"] = opts.pop("check_time_limit_s", None)
     res = solve(ctx.lp, opts, on_log, (lb, ub), np.zeros_like(integer))
     out: dict = {"status": res.status, "objective": res.objective,
                  "build_s": t_build - t0, "solve_s": res.handover_s + res.solve_s,

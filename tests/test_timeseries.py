@@ -115,3 +115,23 @@ def test_plan_then_check_reveals_reduction_error(tmp_path):
     assert check["status"] == "optimal"
     assert check["objective"] > res.objective * (1 + 1e-4)
     assert "objective" in check["differences"]
+
+
+def test_full_year_check_has_its_own_time_limit(tmp_path, monkeypatch):
+    """solver.time_limit_s bounds the planning solve only; check_time_limit_s the check."""
+    import model.twostage as twostage
+
+    seen: list = []
+    real_solve = twostage.solve
+
+    def spy(lp, options, *args, **kwargs):
+        seen.append(options.get("time_limit_s"))
+        return real_solve(lp, options, *args, **kwargs)
+
+    monkeypatch.setattr(twostage, "solve", spy)
+    folder, _ = _year_case(tmp_path)
+    run(folder, write=False, days=3, check_full_year=True,
+        solver_options={"time_limit_s": 30})
+    run(folder, write=False, days=3, check_full_year=True,
+        solver_options={"time_limit_s": 30, "check_time_limit_s": 900})
+    assert seen == [None, 900]
