@@ -3,24 +3,26 @@
 Objective scaling
 -----------------
 WattBit's cost coefficients mix annualised capex per MW (1e4-1e6), running costs per MWh
-times a step weight (1-1e3) and the value of lost load times a step weight (1e4-1e7). HiGHS
-works to absolute tolerances (dual feasibility 1e-7 on reduced costs) and its interior point
-methods start from a point balanced between primal and dual magnitudes, so an objective in
-the 1e5-1e7 range costs iterations and, in the US case, drew HiGHS's "excessively large
-costs" warning. WattBit therefore hands HiGHS
+times a step weight (1-1e3) and the value of lost load times a step weight (1e4-1e9). HiGHS
+works to absolute tolerances (dual feasibility 1e-7 on reduced costs) and flags costs above
+1e6 as excessively large (the US case drew that warning). WattBit therefore hands HiGHS
 
 .. math::  \\min\\ 2^{k} c^\\top x \\quad \\text{s.t. the same rows and bounds,}
 
 with the integer exponent :math:`k = -\\lceil \\log_2(\\max_j |c_j| / C) \\rceil` (never
 positive; :data:`TARGET_MAX_COST` is :math:`C`), and maps the answer back exactly: the primal
 solution is unchanged, the objective is divided by :math:`2^k`, and so are the row duals
-(prices) and column duals. A power of two multiplies every floating-point cost exactly, so
-the scaled problem is the same problem in other units, not an approximation; relative MIP
-gaps are unaffected.
+(prices). A power of two multiplies every floating-point cost exactly, so the scaled problem is
+the same problem in other units, not an approximation; relative MIP gaps are unaffected.
 
-Why :math:`C = 256`: on the benchmark expansion LPs (docs/performance.md) HiPO needed 55 IPM
-iterations unscaled (max cost 1.9e5), 45-47 with the largest cost scaled to 185-190, 49 at
-1,900 and 52-55 at 19 or below.
+Why :math:`C = 2^{19} \\approx 5.2 \\times 10^5`: HiGHS flags costs above 1e6 as excessively large
+(and suggests a power-of-two ``user_objective_scale`` that brings them below it); scaling further
+shrinks the small costs towards HiGHS's absolute tolerances. Measured (docs/performance.md): on
+the 5 × 2000 benchmark LP, scaling the largest cost to ~190 cut HiPO from 55 to 45 iterations,
+but on the 10 × 8760 LP the same scaling (costs down to 5e-4) made HiPO stall after 29
+iterations and restart with IPX, where the unscaled LP solves in 115. So WattBit scales only
+as far as HiGHS asks: cases whose costs stay below :math:`C` (the benchmark LPs, max 1.9e5)
+are handed over unchanged; the US case (value of lost load × step weight up to 1e7) is scaled.
 
 Coefficient ranges
 ------------------
@@ -38,7 +40,7 @@ import numpy as np
 
 from .lp import LinearProblem
 
-TARGET_MAX_COST = 256.0
+TARGET_MAX_COST = float(2**19)  # 524,288: below HiGHS's 1e6 'excessively large' mark
 # ranges beyond these (largest / smallest nonzero magnitude) are worth a warning: HiGHS's own
 # assessment flags single values above 1e6 (costs) or 1e15 (bounds); a matrix spanning more
 # than 1e9 between its smallest and largest coefficient loses digits in factorisations

@@ -20,10 +20,10 @@ TWO_REGION = Path(__file__).resolve().parent.parent / "data" / "cases" / "two-re
 
 
 def test_cost_scale_exponent():
-    # 1.9e5 / 256 = 742 → 2^10 = 1024 is the smallest power of two bringing it under 256
-    assert cost_scale_exponent(np.array([5.0, -1.9e5, 0.0])) == -10
-    assert 1.9e5 * 2.0**-10 <= 256 < 1.9e5 * 2.0**-9
-    assert cost_scale_exponent(np.array([256.0, 3.0])) == 0  # already small: untouched
+    # 1e7 / 2^19 = 19.07 → 2^5 = 32 is the smallest power of two bringing it under 2^19
+    assert cost_scale_exponent(np.array([5.0, -1e7, 0.0])) == -5
+    assert 1e7 * 2.0**-5 <= 2**19 < 1e7 * 2.0**-4
+    assert cost_scale_exponent(np.array([1.9e5, 3.0])) == 0  # below the mark: untouched
     assert cost_scale_exponent(np.array([1e-3])) == 0  # never scaled up
     assert cost_scale_exponent(np.zeros(0)) == 0
 
@@ -48,8 +48,8 @@ def test_scaled_solve_gives_the_closed_form_answer(tmp_path):
     assert expected == 17_523_854_400
     scaled = run(case, write=False, report=False)
     plain = run(case, write=False, report=False, solver_options={"scale_costs": False})
-    # 8.76e8 / 256 = 3.4e6 → k = -22
-    assert scaled.summary["solver"]["cost_scale_exponent"] == -22
+    # 8.76e8 / 2^19 = 1,671 → k = -11
+    assert scaled.summary["solver"]["cost_scale_exponent"] == -11
     assert plain.summary["solver"]["cost_scale_exponent"] == 0
     for res in (scaled, plain):
         assert res.objective == pytest.approx(expected, rel=1e-9)
@@ -149,6 +149,6 @@ def test_lp_solve_reports_unscaled_objective_and_duals():
     lp.add_cost("x", x, None, 3e6)
     lp.add_cost("y", y, None, 5e5)
     res = solve(lp, {"algorithm": "simplex"})
-    assert res.cost_scale_exponent == -14  # 3e6 / 256 = 11,719 → 2^14
+    assert res.cost_scale_exponent == -3  # 3e6 / 2^19 = 5.7 → 2^3
     assert res.objective == pytest.approx(1e6, rel=1e-12)
     assert res.row_duals[0] == pytest.approx(5e5, rel=1e-12)
