@@ -115,6 +115,7 @@ def run(
         "solver": {"algorithm_requested": res.algorithm_requested,
                    "algorithm_used": res.algorithm_used, "highs_status": res.highs_status,
                    "cost_scale_exponent": res.cost_scale_exponent,
+                   "bound_scale_exponent": res.bound_scale_exponent,
                    "iterations": res.iterations,
                    "coefficient_ranges": ranges,
                    "options": {k: v for k, v in options.items() if k != "highs_options"}},

@@ -35,12 +35,14 @@ ones outside what HiGHS handles well into plain-words warnings.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
 from .lp import LinearProblem
 
 TARGET_MAX_COST = float(2**19)  # 524,288: below HiGHS's 1e6 'excessively large' mark
+TARGET_MAX_BOUND = float(2**19)  # HiGHS also flags column bounds and right-hand sides > 1e6
 # ranges beyond these (largest / smallest nonzero magnitude) are worth a warning: HiGHS's own
 # assessment flags single values above 1e6 (costs) or 1e15 (bounds); a matrix spanning more
 # than 1e9 between its smallest and largest coefficient loses digits in factorisations
@@ -49,7 +51,7 @@ COST_RATIO_WARN = 1e10
 
 
 def cost_scale_exponent(cost: np.ndarray, target_max: float = TARGET_MAX_COST) -> int:
-    """Exponent k ≤ 0 with max |2^k c| ≤ target_max (0 when the costs are already small)."""
+    """Exponent k ≤ 0 with max |2^k c| ≤ target_max over finite values (0 if already so)."""
     finite = np.abs(cost[np.isfinite(cost)])
     biggest = float(finite.max()) if finite.size else 0.0
     if biggest <= target_max:
@@ -106,3 +108,75 @@ def range_warnings(ranges: dict) -> list[str]:
             f"{c['max']:.3g} in {c['max_in']}); tiny costs below HiGHS's tolerances act as "
             "zero — check value_of_lost_load_per_mwh and cost units")
     return out
+
+
+@dataclass(frozen=True)
+class Scaling:
+    """The scaled problem HiGHS is handed, and the way back.
+
+    With :math:`s_j = 2^b` for continuous columns and 1 for integer ones, HiGHS solves
+
+    .. math:: \\min \\sum_j 2^k c_j / s_j \\; x'_j \\quad
+              2^b r^L \\le 2^b A S^{-1} x' \\le 2^b r^U, \\quad s_j l_j \\le x'_j \\le s_j u_j
+
+    i.e. continuous variables in units of :math:`2^{-b}` MW (bounds and right-hand sides
+    shrink by :math:`2^b`, continuous matrix entries are unchanged, integer columns' entries
+    are multiplied by :math:`2^b`) and costs as in the module docstring. Back: :math:`x = x'/s`,
+    objective :math:`/ 2^k`, row duals :math:`y = 2^{b-k} y'` (from stationarity,
+    :math:`2^k c = A^\\top (2^b y') + S d'`). Every factor is a power of two: exact.
+    """
+
+    cost_exponent: int = 0
+    bound_exponent: int = 0
+    col_scale: np.ndarray | None = None  # s_j (None: all 1)
+
+    def _s(self, n: int) -> np.ndarray:
+        return np.ones(n) if self.col_scale is None else self.col_scale
+
+    def costs(self, cost: np.ndarray) -> np.ndarray:
+        return np.ldexp(cost, self.cost_exponent) / self._s(len(cost))
+
+    def columns(self, values: np.ndarray) -> np.ndarray:
+        """Column values or bounds into HiGHS's units (x' = s x)."""
+        return values * self._s(len(values))
+
+    def rows(self, values: np.ndarray) -> np.ndarray:
+        return np.ldexp(values, self.bound_exponent)
+
+    def matrix(self, a):
+        """A' = 2^b A S^-1 (CSC in, CSC out; continuous columns unchanged)."""
+        if self.bound_exponent == 0:
+            return a
+        factor = np.ldexp(1.0, self.bound_exponent) / self._s(a.shape[1])
+        a = a.copy()
+        a.data *= np.repeat(factor, np.diff(a.indptr))
+        return a
+
+    def x_back(self, x: np.ndarray) -> np.ndarray:
+        return x / self._s(len(x))
+
+    def objective_back(self, value: float) -> float:
+        return float(np.ldexp(value, -self.cost_exponent))
+
+    def duals_back(self, y: np.ndarray) -> np.ndarray:
+        return np.ldexp(y, self.bound_exponent - self.cost_exponent)
+
+
+def choose_scaling(cost: np.ndarray, col_lb: np.ndarray, col_ub: np.ndarray,
+                   row_lb: np.ndarray, row_ub: np.ndarray, integer: np.ndarray,
+                   scale_costs: bool = True, scale_bounds: bool = True) -> Scaling:
+    """Bound exponent from the continuous columns' and rows' finite bounds, then the cost
+    exponent from the costs as HiGHS will see them (both ≤ 0, both to :data:`TARGET_MAX`)."""
+    b = 0
+    if scale_bounds:
+        cont = ~np.asarray(integer, bool)
+        b = cost_scale_exponent(np.concatenate([col_lb[cont], col_ub[cont], row_lb, row_ub]),
+                                TARGET_MAX_BOUND)
+    col_scale = None
+    if b:
+        col_scale = np.where(np.asarray(integer, bool), 1.0, np.ldexp(1.0, b))
+    k = 0
+    if scale_costs:
+        seen = cost if col_scale is None else cost / col_scale
+        k = cost_scale_exponent(seen, TARGET_MAX_COST)
+    return Scaling(k, b, col_scale)

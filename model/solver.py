@@ -20,7 +20,7 @@ import highspy
 import numpy as np
 
 from .lp import LinearProblem
-from .scaling import cost_scale_exponent
+from .scaling import Scaling, choose_scaling
 
 ALGORITHMS = {"auto", "simplex", "ipm", "ipx", "hipo", "pdlp"}
 # Dual simplex wins only on small LPs. Benchmark expansion LPs, 2 threads, quiet machine
@@ -53,6 +53,8 @@ class SolveResult:
     diagnosis: list[str] = field(default_factory=list)
     # HiGHS solved min 2^k c'x; objective and duals here are already mapped back (k ≤ 0)
     cost_scale_exponent: int = 0
+    # ... and saw continuous variables in units of 2^-b MW (b ≤ 0); x and duals mapped back
+    bound_scale_exponent: int = 0
     # HiGHS's iteration counts (ipm, crossover, simplex; mip nodes) of the run that answered
     iterations: dict = field(default_factory=dict)
 
@@ -163,22 +165,30 @@ def make_highs(options: dict, log_lines: list[str],
     return h
 
 
-def cost_scale(lp: LinearProblem, options: dict) -> int:
-    """Exponent k of the objective scaling 2^k (0 when ``scale_costs`` is off); model.scaling."""
-    if options.get("scale_costs", True) in (False, "off"):
-        return 0
-    return cost_scale_exponent(lp.cost_vector())
+def _off(options: dict, key: str) -> bool:
+    return options.get(key, True) in (False, "off")
 
 
-def _pass(h: highspy.Highs, lp: LinearProblem, col_lb=None, col_ub=None, integer=None,
-          scale_exponent: int = 0) -> int:
-    """Hand the problem to HiGHS with its costs multiplied by 2^scale_exponent (exact)."""
+def _pass(h: highspy.Highs, lp: LinearProblem, options: dict, col_lb=None, col_ub=None,
+          integer=None, scaling_integer=None) -> tuple[int, Scaling]:
+    """Hand the problem to HiGHS, scaled (model.scaling); returns nonzeros and the scaling.
+
+    ``scaling_integer`` marks the columns that must keep their units (default: the
+    integrality handed to HiGHS); the relaxation of a MILP passes the MILP's, so rounding
+    its integer columns needs no unscaling.
+    """
     a, row_lb, row_ub = lp.matrix()
     lb, ub, integ = lp.col_bounds()
     if col_lb is not None:
         lb, ub = col_lb, col_ub
     if integer is not None:
         integ = integer
+    cost = lp.cost_vector()
+    scaling = choose_scaling(cost, lb, ub, row_lb, row_ub,
+                             integ if scaling_integer is None else scaling_integer,
+                             scale_costs=not _off(options, "scale_costs"),
+                             scale_bounds=not _off(options, "scale_bounds"))
+    a = scaling.matrix(a)
     # One passModel with numpy arrays (read through the buffer protocol). Filling a HighsLp's
     # vector attributes instead converts element by element: 2.7 s vs 1.2 s on a 2.6 M-nonzero
     # LP (docs/performance.md). The integrality array is required by this overload, so an LP
@@ -188,16 +198,17 @@ def _pass(h: highspy.Highs, lp: LinearProblem, col_lb=None, col_ub=None, integer
     status = h.passModel(
         lp.n_cols, lp.n_rows, int(a.nnz), int(highspy.MatrixFormat.kColwise),
         int(highspy.ObjSense.kMinimize), 0.0,
-        np.ascontiguousarray(np.ldexp(lp.cost_vector(), scale_exponent), f64),
-        np.ascontiguousarray(lb, f64),
-        np.ascontiguousarray(ub, f64), np.ascontiguousarray(row_lb, f64),
-        np.ascontiguousarray(row_ub, f64),
+        np.ascontiguousarray(scaling.costs(cost), f64),
+        np.ascontiguousarray(scaling.columns(lb), f64),
+        np.ascontiguousarray(scaling.columns(ub), f64),
+        np.ascontiguousarray(scaling.rows(row_lb), f64),
+        np.ascontiguousarray(scaling.rows(row_ub), f64),
         a.indptr[:-1].astype(np.int32), a.indices.astype(np.int32),
         np.ascontiguousarray(a.data, f64),
         np.asarray(integ, dtype=np.int32))  # 0 = continuous, 1 = integer (HighsVarType)
     if status == highspy.HighsStatus.kError:
         raise RuntimeError("HiGHS rejected the model in passModel")
-    return int(a.nnz)
+    return int(a.nnz), scaling
 
 
 def solve(lp: LinearProblem, options: dict | None = None,
@@ -214,8 +225,7 @@ def solve(lp: LinearProblem, options: dict | None = None,
     t0 = time.perf_counter()
     h = make_highs(options, log, on_log)
     lb, ub = col_bounds if col_bounds is not None else (None, None)
-    k = cost_scale(lp, options)
-    nnz = _pass(h, lp, lb, ub, integer, k)
+    nnz, scaling = _pass(h, lp, options, lb, ub, integer)
     is_mip = bool(integer.any()) if integer is not None else lp.is_mip
     requested = str(options.get("algorithm", "auto"))
     algo = choose_algorithm(lp, requested, nnz, is_mip)
@@ -231,7 +241,7 @@ def solve(lp: LinearProblem, options: dict | None = None,
                    "HiGHS will fall back to dual simplex\n")
     if start is not None and is_mip:
         incumbent = highspy.HighsSolution()
-        incumbent.col_value = np.asarray(start, dtype=float)
+        incumbent.col_value = scaling.columns(np.asarray(start, dtype=float))
         incumbent.value_valid = True
         h.setSolution(incumbent)
     t1 = time.perf_counter()
@@ -242,12 +252,12 @@ def solve(lp: LinearProblem, options: dict | None = None,
     log_text = "".join(log)
     used = _used_algorithm(h, log_text, is_mip)
     sol = h.getSolution()
-    x = np.asarray(sol.col_value, dtype=float) if sol.value_valid else None
-    duals = _unscaled_duals(sol, k)
+    x = scaling.x_back(np.asarray(sol.col_value, dtype=float)) if sol.value_valid else None
+    duals = _unscaled_duals(sol, scaling)
     gap = float(info.mip_gap) if is_mip else 0.0
     if is_mip and not np.isfinite(gap):
         gap = None
-    objective = _unscaled_objective(h, k) if x is not None else None
+    objective = scaling.objective_back(info.objective_function_value) if x is not None else None
     if status == "time_limit" and x is None:
         status_msg = "time limit reached before any feasible solution was found"
     else:
@@ -255,7 +265,8 @@ def solve(lp: LinearProblem, options: dict | None = None,
     diagnosis = diagnose(h, lp, status) if status in ("infeasible", "unbounded") else []
     return SolveResult(status, objective, x, duals, gap if x is not None else None, requested,
                        used, t1 - t0, t2 - t1, status_msg, log, highs_status, chosen,
-                       diagnosis=diagnosis, cost_scale_exponent=k,
+                       diagnosis=diagnosis, cost_scale_exponent=scaling.cost_exponent,
+                       bound_scale_exponent=scaling.bound_exponent,
                        iterations=_iterations(h, is_mip))
 
 
@@ -267,15 +278,11 @@ def _iterations(h: highspy.Highs, is_mip: bool) -> dict:
     return {key: int(value) for key, value in counts.items() if value and value > 0}
 
 
-def _unscaled_objective(h: highspy.Highs, k: int) -> float:
-    return float(np.ldexp(h.getInfo().objective_function_value, -k))
-
-
-def _unscaled_duals(sol, k: int) -> np.ndarray | None:
-    """Row duals (prices) in the model's own cost units."""
+def _unscaled_duals(sol, scaling: Scaling) -> np.ndarray | None:
+    """Row duals (prices) in the model's own units."""
     if not sol.dual_valid:
         return None
-    return np.ldexp(np.asarray(sol.row_dual, dtype=float), -k)
+    return scaling.duals_back(np.asarray(sol.row_dual, dtype=float))
 
 
 def _label(blocks, position: int) -> str:
@@ -353,8 +360,7 @@ def solve_milp(lp: LinearProblem, options: dict | None = None,
                                      **(options.get("highs_options") or {})}
     log: list[str] = []
     h = make_highs(relaxed_opts, log, on_log)
-    k = cost_scale(lp, options)
-    nnz = _pass(h, lp, lb, ub, np.zeros_like(integ), k)
+    nnz, scaling = _pass(h, lp, options, lb, ub, np.zeros_like(integ), scaling_integer=integ)
     algo = choose_algorithm(lp, str(options.get("algorithm", "auto")), nnz, is_mip=False)
     h.setOptionValue("solver", algo)
     for key, value in relaxed_opts["highs_options"].items():
@@ -370,8 +376,8 @@ def solve_milp(lp: LinearProblem, options: dict | None = None,
                            diagnosis=diagnose(h, lp, status))
     if status != "optimal" or not sol.value_valid:
         return solve(lp, options, on_log)  # let branch and bound report what is wrong
-    bound = _unscaled_objective(h, k)
-    x_relax = np.asarray(sol.col_value, dtype=float)
+    bound = scaling.objective_back(h.getInfo().objective_function_value)
+    x_relax = scaling.x_back(np.asarray(sol.col_value, dtype=float))
     cols = np.flatnonzero(integ)
     rounded = np.minimum(np.ceil(x_relax[cols] - 1e-6), ub[cols])
     h.changeColsBounds(len(cols), cols.astype(np.int32), rounded, rounded)
@@ -385,16 +391,18 @@ def solve_milp(lp: LinearProblem, options: dict | None = None,
         res = solve(lp, options, on_log)
         res.log = log + res.log
         return res
-    x0 = np.asarray(sol.col_value, dtype=float)
-    obj0 = _unscaled_objective(h, k)
+    x0 = scaling.x_back(np.asarray(sol.col_value, dtype=float))
+    obj0 = scaling.objective_back(h.getInfo().objective_function_value)
     gap = max(obj0 - bound, 0.0) / max(abs(obj0), 1e-9)
     target = float(options.get("mip_gap") if options.get("mip_gap") is not None else 1e-4)
     if gap <= target:
-        duals = _unscaled_duals(sol, k)
+        duals = _unscaled_duals(sol, scaling)
         res = SolveResult("optimal", obj0, x0, duals, gap, str(options.get("algorithm", "auto")),
                           f"relaxation ({_used_algorithm(h, ''.join(log), False)}) + rounding",
                           0.0, elapsed, "optimal within the MIP gap (rounded relaxation)", log,
-                          highs_status, {"solver": algo}, cost_scale_exponent=k,
+                          highs_status, {"solver": algo},
+                          cost_scale_exponent=scaling.cost_exponent,
+                          bound_scale_exponent=scaling.bound_exponent,
                           iterations=_iterations(h, False))
         res.branched = False
         return res

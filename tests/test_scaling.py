@@ -152,3 +152,43 @@ def test_lp_solve_reports_unscaled_objective_and_duals():
     assert res.cost_scale_exponent == -3  # 3e6 / 2^19 = 5.7 → 2^3
     assert res.objective == pytest.approx(1e6, rel=1e-12)
     assert res.row_duals[0] == pytest.approx(5e5, rel=1e-12)
+
+
+def _modules_lp() -> LinearProblem:
+    """min 5·g + 1000·n  s.t.  g + 130·n ≥ 3,000,000,  0 ≤ g ≤ 2,500,000,  n ∈ ℤ≥0.
+
+    By hand: g is cheaper per MW (5 < 1000/130), so g covers all it can and n =
+    ⌈500,000 / 130⌉ = 3,847 modules (500,110 MW) cover the rest; g then only needs
+    2,499,890 MW: objective 5 · 2,499,890 + 3,847,000 = 16,346,450. With n fixed, the
+    demand row's dual is g's cost, 5.
+    """
+    lp = LinearProblem()
+    g = lp.add_variables("gen_mw", pd.RangeIndex(1), ub=2.5e6)
+    n = lp.add_variables("modules", pd.RangeIndex(1), ub=1e5, integer=True)
+    lp.add_constraints("demand", pd.RangeIndex(1),
+                       [Term(g, np.array([0]), 1.0), Term(n, np.array([0]), 130.0)],
+                       ">=", 3e6)
+    lp.add_cost("gen", g, None, 5.0)
+    lp.add_cost("modules", n, None, 1000.0)
+    return lp
+
+
+@pytest.mark.parametrize("strategy", ["relax_round", "branch"])
+def test_bound_scaling_keeps_integer_columns_and_answers(strategy):
+    lp = _modules_lp()
+    answers = []
+    for scale in (True, False):
+        options = {"threads": 1, "mip_gap": 0.0, "scale_bounds": scale}
+        res = solve_milp(lp, options) if strategy == "relax_round" else solve(lp, options)
+        # 3e6 / 2^19 = 5.7 → b = -3: continuous MW in units of 8 MW, modules still modules
+        assert res.bound_scale_exponent == (-3 if scale else 0)
+        assert res.x[1] == 3847
+        assert res.x[0] == pytest.approx(2_499_890, abs=1e-6)
+        assert res.objective == pytest.approx(16_346_450, rel=1e-12)
+        fixed = solve_fixed(lp, res.x, options)
+        assert fixed.bound_scale_exponent == (-3 if scale else 0)
+        assert fixed.row_duals[0] == pytest.approx(5.0, rel=1e-12)
+        answers.append("".join(res.log))
+    # HiGHS flags the 2.5e6 bound and the 3e6 right-hand side only when unscaled
+    assert "excessively large" not in answers[0]
+    assert "excessively large" in answers[1]
