@@ -41,7 +41,7 @@ DEFAULT_LATENCY = {"base_ms": 2.0, "route_factor": 1.5, "fibre_km_per_ms": 200.0
 DEFAULT_SOLVER = {"algorithm": "auto", "threads": 0, "time_limit_s": None, "mip_gap": 0.01,
                   "presolve": True, "log": False, "mip_strategy": "relax_round",
                   "scale_costs": True, "scale_bounds": True,
-                  "check_time_limit_s": None}
+                  "check_time_limit_s": None, "check_window_days": 7}
 CONFIG_KEYS = {"name", "currency", "discount_rate", "base_year", "value_of_lost_load_per_mwh",
                "time_step_weight_hours", "latency", "time_reduction", "solver", "policies",
                "description", "options"}

@@ -17,6 +17,7 @@ costs and unserved energy first; read stage-2 prices as indicative.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import numpy as np
@@ -25,7 +26,9 @@ import pandas as pd
 from .build import build
 from .context import BuildContext
 from .results import collect
-from .solver import solve
+from .solver import solve, solve_separable
+
+DEFAULT_WINDOW_DAYS = 7  # solver.check_window_days
 
 
 def investment_blocks(ctx: BuildContext) -> list[str]:
@@ -41,6 +44,15 @@ def check_full_year(reduced: BuildContext, x: np.ndarray, options: dict | None =
     if full_case is None:
         raise ValueError("the case was not reduced; nothing to check")
     t0 = time.perf_counter()
+    opts = {k: v for k, v in (options or {}).items() if k != "mip_gap"}
+    # the case's time_limit_s is for the planning MILP; the check has its own (none by default)
+    opts["time_limit_s"] = opts.pop("check_time_limit_s", None)
+    window_days = int(opts.pop("check_window_days", DEFAULT_WINDOW_DAYS) or 0)
+    if window_days and full_case.period_of_step is None:
+        # storage cyclic within each window: the dispatch LP falls apart into windows
+        start_hour = np.cumsum(full_case.hours) - full_case.hours
+        window = (start_hour // (24.0 * window_days)).astype(np.int64)
+        full_case = dataclasses.replace(full_case, period_of_step=window)
     ctx = build(full_case)
     lb, ub, integer = ctx.lp.col_bounds()
     lb, ub = lb.copy(), ub.copy()
@@ -55,11 +67,16 @@ def check_full_year(reduced: BuildContext, x: np.ndarray, options: dict | None =
         lb[dst.start: dst.start + dst.size] = vals
         ub[dst.start: dst.start + dst.size] = vals
     t_build = time.perf_counter()
-    opts = {k: v for k, v in (options or {}).items() if k != "mip_gap"}
-    # the case's time_limit_s is for the planning MILP; the check has its own (none by default)
-    opts["time_limit_s"] = opts.pop("check_time_limit_s", None)
-    res = solve(ctx.lp, opts, on_log, (lb, ub), np.zeros_like(integer))
-    out: dict = {"status": res.status, "objective": res.objective,
+    res = None
+    parts = _column_windows(ctx, lb, ub) if window_days else None
+    if parts is not None:
+        res = solve_separable(ctx.lp, lb, ub, parts, opts, on_log)
+    method = f"{window_days}-day windows, storage cyclic per window, solved one by one"
+    if res is None:  # whole year in one LP (windows off, or a policy row spans the year)
+        res = solve(ctx.lp, opts, on_log, (lb, ub), np.zeros_like(integer))
+        method = ("whole year in one LP"
+                  + (f", storage cyclic per {window_days}-day window" if window_days else ""))
+    out: dict = {"status": res.status, "objective": res.objective, "method": method,
                  "build_s": t_build - t0, "solve_s": res.handover_s + res.solve_s,
                  "algorithm_used": res.algorithm_used}
     if res.x is None:
@@ -69,6 +86,19 @@ def check_full_year(reduced: BuildContext, x: np.ndarray, options: dict | None =
         "emissions_t", "unserved_energy_mwh", "unserved_compute_mwh", "average_price_per_mwh",
         "power_cost_per_mwh_it")})
     return {"summary": out, "tables": collected["tables"], "context": ctx}
+
+
+def _column_windows(ctx: BuildContext, lb: np.ndarray, ub: np.ndarray) -> np.ndarray | None:
+    """Window of every time-indexed column; −1 for the fixed investment columns."""
+    part = np.full(ctx.lp.n_cols, -1, dtype=np.int64)
+    periods = ctx.case.periods
+    for b in ctx.lp.variables.values():
+        if "step" in (b.index.names or []):
+            steps = b.index.get_level_values("step").to_numpy(dtype=np.int64)
+            part[b.start: b.start + b.size] = periods[steps]
+    if np.any((part < 0) & (lb != ub)):  # a time-less decision left free links the windows
+        return None
+    return part
 
 
 def compare(reduced_summary: dict, full: dict, reduced_tables: dict,

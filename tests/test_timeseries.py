@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from casegen import tech, write_case
 
@@ -118,20 +119,123 @@ def test_plan_then_check_reveals_reduction_error(tmp_path):
 
 
 def test_full_year_check_has_its_own_time_limit(tmp_path, monkeypatch):
-    """solver.time_limit_s bounds the planning solve only; check_time_limit_s the check."""
+    """solver.time_limit_s bounds the planning solve only; check_time_limit_s the check
+    (whether it is solved in windows or whole)."""
     import model.twostage as twostage
 
     seen: list = []
-    real_solve = twostage.solve
+    for name in ("solve", "solve_separable"):
+        real = getattr(twostage, name)
 
-    def spy(lp, options, *args, **kwargs):
-        seen.append(options.get("time_limit_s"))
-        return real_solve(lp, options, *args, **kwargs)
+        def spy(*args, real=real, name=name, **kwargs):
+            options = args[1] if name == "solve" else args[4]
+            seen.append((name, options.get("time_limit_s")))
+            return real(*args, **kwargs)
 
-    monkeypatch.setattr(twostage, "solve", spy)
+        monkeypatch.setattr(twostage, name, spy)
     folder, _ = _year_case(tmp_path)
     run(folder, write=False, days=3, check_full_year=True,
         solver_options={"time_limit_s": 30})
     run(folder, write=False, days=3, check_full_year=True,
-        solver_options={"time_limit_s": 30, "check_time_limit_s": 900})
-    assert seen == [None, 900]
+        solver_options={"time_limit_s": 30, "check_time_limit_s": 900,
+                        "check_window_days": 0})
+    assert seen == [("solve_separable", None), ("solve", 900)]
+
+
+def _storage_weeks_case(tmp_path, days=28):
+    """Three day types in random order, solar, gas and a 4-hour battery, one data centre."""
+    rng = np.random.default_rng(11)
+    order = rng.integers(0, 3, size=days)
+    folder = write_case(
+        tmp_path / "weeks",
+        regions=[{"id": "r", "lon": 105, "lat": 36}],
+        load={"r": DAY_TYPES["load"][order].ravel().tolist()},
+        technologies=[tech("gas", capex_per_kw=60, var_om_per_mwh=50),
+                      tech("solar", capex_per_kw=40),
+                      tech("battery", kind="storage", capex_per_kw=10, capex_per_kwh=5,
+                           efficiency_charge=0.9, efficiency_discharge=0.9,
+                           duration_hours=4)],
+        resources=[{"node": "r", "tech": "gas"}, {"node": "r", "tech": "solar"},
+                   {"node": "r", "tech": "battery"}],
+        profiles={"r:solar": DAY_TYPES["solar"][order].ravel().tolist()},
+        sites=[{"id": "dc", "lon": 105.1, "lat": 36, "region": "r", "pue": 1.2,
+                "idle_share": 0.2, "lifetime_years": 1, "capex_per_kw_it": 1}],
+        centres=[{"id": "city", "lon": 105.2, "lat": 36}],
+        compute_demand=[{"centre": "city", "class": "train", "it_mw": 20}],
+        workloads=[{"class": "train", "max_latency_ms": 100, "flexible_share": 0.5,
+                    "window_hours": 24}],
+    )
+    return folder
+
+
+def test_separable_solve_equals_the_whole_lp(tmp_path):
+    """Investments fixed, storage cyclic per week: solving the four weeks one by one gives
+    the whole LP's optimum, a feasible point, and optimal duals (Lagrangian dual value equal
+    to the optimum) — the windowed full-year check loses nothing but the annual cycle."""
+    import dataclasses
+
+    from model.build import build
+    from model.solver import solve, solve_milp, solve_separable
+    from model.twostage import _column_windows
+
+    case = load_case(_storage_weeks_case(tmp_path))
+    case = dataclasses.replace(case, period_of_step=np.arange(case.n_steps) // 168)
+    ctx = build(case)
+    plan = solve_milp(ctx.lp, {"threads": 1, "mip_gap": 0.0})
+    lb, ub, integer = ctx.lp.col_bounds()
+    lb, ub = lb.copy(), ub.copy()
+    timeless = [b for b in ctx.lp.variables.values() if "step" not in b.index.names]
+    for b in timeless:
+        cols = b.cols()
+        lb[cols] = ub[cols] = np.round(plan.x[cols]) if b.integer else plan.x[cols]
+    parts = _column_windows(ctx, lb, ub)
+    assert sorted(set(parts[parts >= 0])) == [0, 1, 2, 3]
+    whole = solve(ctx.lp, {"threads": 1}, None, (lb, ub), np.zeros_like(integer))
+    split = solve_separable(ctx.lp, lb, ub, parts, {"threads": 1})
+    assert split.status == whole.status == "optimal"
+    assert split.algorithm_used.startswith("4 separate parts")
+    assert split.objective == pytest.approx(whole.objective, rel=1e-9)
+    a, rl, ru = ctx.lp.matrix()
+    ax = a @ split.x
+    assert np.all(ax >= rl - 1e-6) and np.all(ax <= ru + 1e-6)
+    assert np.all(split.x >= lb - 1e-9) and np.all(split.x <= ub + 1e-9)
+    y = np.where(np.abs(split.row_duals) < 1e-9, 0.0, split.row_duals)
+    reduced_cost = ctx.lp.cost_vector() - a.T @ y
+    reduced_cost = np.where(np.abs(reduced_cost) < 1e-9, 0.0, reduced_cost)
+    dual_value = (np.where(y > 0, rl, np.where(y < 0, ru, 0.0)) * y).sum() + (
+        np.where(reduced_cost > 0, lb, np.where(reduced_cost < 0, ub, 0.0)) * reduced_cost).sum()
+    assert dual_value == pytest.approx(whole.objective, rel=1e-8)
+    # a row across two weeks makes the problem inseparable: the caller must solve it whole
+    linked = parts.copy()
+    soc = ctx.lp.variables["sto_soc_mwh"]
+    linked[soc.start] = 1  # put week 0's first state of charge into week 1
+    assert solve_separable(ctx.lp, lb, ub, linked, {"threads": 1}) is None
+
+
+def test_full_year_check_reports_its_method(tmp_path):
+    folder, _ = _year_case(tmp_path)
+    weekly = run(folder, write=False, days=3, check_full_year=True)
+    whole = run(folder, write=False, days=3, check_full_year=True,
+                solver_options={"check_window_days": 0})
+    assert weekly.summary["full_year_check"]["method"].startswith("7-day windows")
+    assert whole.summary["full_year_check"]["method"] == "whole year in one LP"
+    # no storage here, so weekly windows and the whole year are the same problem
+    assert weekly.summary["full_year_check"]["objective"] == pytest.approx(
+        whole.summary["full_year_check"]["objective"], rel=1e-9)
+
+
+def test_annual_policy_row_makes_the_check_one_lp(tmp_path):
+    """A CO2 cap over the year links every hour: no separate windows."""
+    import yaml
+
+    folder, _ = _year_case(tmp_path)
+    techs = pd.read_csv(folder / "technologies.csv")
+    techs["co2_t_per_mwh"] = np.where(techs["tech"] == "gas", 0.4, 0.0)
+    techs.to_csv(folder / "technologies.csv", index=False)
+    cfg = yaml.safe_load((folder / "case.yaml").read_text())
+    cfg["policies"] = {"co2_cap_t": 1e9}
+    (folder / "case.yaml").write_text(yaml.safe_dump(cfg))
+    res = run(folder, write=False, days=3, check_full_year=True)
+    check = res.summary["full_year_check"]
+    assert check["status"] == "optimal"
+    assert check["method"] == "whole year in one LP, storage cyclic per 7-day window"
