@@ -70,7 +70,13 @@ def check_full_year(reduced: BuildContext, x: np.ndarray, options: dict | None =
     res = None
     parts = _column_windows(ctx, lb, ub) if window_days else None
     if parts is not None:
-        res = solve_separable(ctx.lp, lb, ub, parts, opts, on_log)
+        part_opts = dict(opts)
+        if str(opts.get("algorithm", "auto")) == "auto":
+            # a week of dispatch with investments fixed has no dense capacity columns: dual
+            # simplex solved a China week (113,918 rows × 160,944 columns) in 2.3-2.4 s where
+            # HiPO + crossover took 8.7-9.8 s and IPX + crossover 6.9-7.3 s (docs/performance.md)
+            part_opts["algorithm"] = "simplex"
+        res = solve_separable(ctx.lp, lb, ub, parts, part_opts, on_log)
     method = f"{window_days}-day windows, storage cyclic per window, solved one by one"
     if res is None:  # whole year in one LP (windows off, or a policy row spans the year)
         res = solve(ctx.lp, opts, on_log, (lb, ub), np.zeros_like(integer))
