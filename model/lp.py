@@ -121,17 +121,7 @@ class LinearProblem:
         rhs: float | np.ndarray,
     ) -> ConBlock:
         """Add rows ``Σ terms (sense) rhs`` with sense one of ``<=``, ``>=``, ``==``."""
-        if name in self.constraints:
-            raise ValueError(f"constraint block {name!r} declared twice")
         n = len(index)
-        rows, cols, vals = [], [], []
-        for term in terms:
-            pos = np.asarray(term.pos, dtype=np.int64)
-            r = np.arange(len(pos)) if term.rows is None else np.asarray(term.rows, np.int64)
-            coef = np.broadcast_to(np.asarray(term.coef, dtype=float), pos.shape)
-            rows.append(r)
-            cols.append(term.var.cols(pos))
-            vals.append(coef)
         rhs_arr = np.broadcast_to(np.asarray(rhs, dtype=float), (n,)).copy()
         if sense == "<=":
             lb, ub = np.full(n, -INF), rhs_arr
@@ -141,6 +131,21 @@ class LinearProblem:
             lb, ub = rhs_arr, rhs_arr.copy()
         else:
             raise ValueError(f"unknown sense {sense!r}")
+        return self.add_ranged_constraints(name, index, terms, lb, ub)
+
+    def add_ranged_constraints(self, name: str, index: pd.Index, terms: list[Term],
+                               lb: np.ndarray, ub: np.ndarray) -> ConBlock:
+        """Add rows ``lb <= Σ terms <= ub`` (±inf for a missing side)."""
+        if name in self.constraints:
+            raise ValueError(f"constraint block {name!r} declared twice")
+        rows, cols, vals = [], [], []
+        for term in terms:
+            pos = np.asarray(term.pos, dtype=np.int64)
+            r = np.arange(len(pos)) if term.rows is None else np.asarray(term.rows, np.int64)
+            coef = np.broadcast_to(np.asarray(term.coef, dtype=float), pos.shape)
+            rows.append(r)
+            cols.append(term.var.cols(pos))
+            vals.append(coef)
         block = ConBlock(
             name,
             index,
@@ -148,11 +153,11 @@ class LinearProblem:
             np.concatenate(rows) if rows else np.zeros(0, np.int64),
             np.concatenate(cols) if cols else np.zeros(0, np.int64),
             np.concatenate(vals) if vals else np.zeros(0),
-            lb,
-            ub,
+            np.asarray(lb, dtype=float),
+            np.asarray(ub, dtype=float),
         )
         self.constraints[name] = block
-        self.n_rows += n
+        self.n_rows += len(index)
         return block
 
     # ------------------------------------------------------------------ objective

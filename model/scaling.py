@@ -50,9 +50,9 @@ MATRIX_RATIO_WARN = 1e9
 COST_RATIO_WARN = 1e10
 
 
-def cost_scale_exponent(cost: np.ndarray, target_max: float = TARGET_MAX_COST) -> int:
-    """Exponent k ≤ 0 with max |2^k c| ≤ target_max over finite values (0 if already so)."""
-    finite = np.abs(cost[np.isfinite(cost)])
+def scale_exponent(values: np.ndarray, target_max: float = TARGET_MAX_COST) -> int:
+    """Exponent k ≤ 0 with max |2^k v| ≤ target_max over finite values (0 if already so)."""
+    finite = np.abs(values[np.isfinite(values)])
     biggest = float(finite.max()) if finite.size else 0.0
     if biggest <= target_max:
         return 0
@@ -170,7 +170,7 @@ def choose_scaling(cost: np.ndarray, col_lb: np.ndarray, col_ub: np.ndarray,
     b = 0
     if scale_bounds:
         cont = ~np.asarray(integer, bool)
-        b = cost_scale_exponent(np.concatenate([col_lb[cont], col_ub[cont], row_lb, row_ub]),
+        b = scale_exponent(np.concatenate([col_lb[cont], col_ub[cont], row_lb, row_ub]),
                                 TARGET_MAX_BOUND)
     col_scale = None
     if b:
@@ -178,5 +178,5 @@ def choose_scaling(cost: np.ndarray, col_lb: np.ndarray, col_ub: np.ndarray,
     k = 0
     if scale_costs:
         seen = cost if col_scale is None else cost / col_scale
-        k = cost_scale_exponent(seen, TARGET_MAX_COST)
+        k = scale_exponent(seen, TARGET_MAX_COST)
     return Scaling(k, b, col_scale)

@@ -20,7 +20,7 @@ import highspy
 import numpy as np
 import pandas as pd
 
-from .lp import ConBlock, LinearProblem
+from .lp import LinearProblem, Term
 from .scaling import Scaling, choose_scaling
 
 ALGORITHMS = {"auto", "simplex", "ipm", "ipx", "hipo", "pdlp"}
@@ -466,7 +466,6 @@ def solve_separable(lp: LinearProblem, col_lb: np.ndarray, col_ub: np.ndarray,
     iterations: dict[str, int] = {}
     handover = solve_s = 0.0
     used: set[str] = set()
-    worst = "optimal"
     n_parts = int(col_part.max()) + 1 if col_part.size else 0
     col_order = np.argsort(col_part, kind="stable")
     col_bounds_of = np.searchsorted(col_part[col_order], np.arange(n_parts + 1))
@@ -484,10 +483,9 @@ def solve_separable(lp: LinearProblem, col_lb: np.ndarray, col_ub: np.ndarray,
         row_pos[pr] = np.arange(len(pr))
         sub = LinearProblem()
         var = sub.add_variables("x", pd.RangeIndex(len(pc)), col_lb[pc], col_ub[pc])
-        sub.constraints["rows"] = ConBlock("rows", pd.RangeIndex(len(pr)), 0,
-                                           row_pos[rows[pe]], col_pos[cols[pe]], vals[pe],
-                                           rl[pr], ru[pr])
-        sub.n_rows = len(pr)
+        sub.add_ranged_constraints("rows", pd.RangeIndex(len(pr)),
+                                   [Term(var, col_pos[cols[pe]], vals[pe], row_pos[rows[pe]])],
+                                   rl[pr], ru[pr])
         sub.add_cost("cost", var, None, cost[pc])
         part_options = dict(options)
         if options.get("time_limit_s"):  # one limit for all parts together
@@ -501,15 +499,14 @@ def solve_separable(lp: LinearProblem, col_lb: np.ndarray, col_ub: np.ndarray,
         for key, value in res.iterations.items():
             iterations[key] = iterations.get(key, 0) + value
         if res.status != "optimal" or res.x is None:
-            worst = res.status
-            return SolveResult(worst, None, None, None, None, res.algorithm_requested,
+            return SolveResult(res.status, None, None, None, None, res.algorithm_requested,
                                res.algorithm_used, handover, solve_s,
                                f"part {part} of {n_parts}: {res.message}", log,
                                res.highs_status, res.highs_options, iterations=iterations)
         x[pc] = res.x
         if res.row_duals is not None:
             duals[pr] = res.row_duals
-    return SolveResult(worst, float(cost @ x), x, duals, None,
+    return SolveResult("optimal", float(cost @ x), x, duals, None,
                        str(options.get("algorithm", "auto")),
                        f"{n_parts} separate parts: " + ", ".join(sorted(used)), handover,
                        solve_s, "optimal", log, "Optimal", iterations=iterations)

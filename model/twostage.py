@@ -24,11 +24,10 @@ import numpy as np
 import pandas as pd
 
 from .build import build
+from .case import DEFAULT_SOLVER
 from .context import BuildContext
 from .results import collect
 from .solver import solve, solve_separable
-
-DEFAULT_WINDOW_DAYS = 7  # solver.check_window_days
 
 
 def investment_blocks(ctx: BuildContext) -> list[str]:
@@ -47,7 +46,7 @@ def check_full_year(reduced: BuildContext, x: np.ndarray, options: dict | None =
     opts = {k: v for k, v in (options or {}).items() if k != "mip_gap"}
     # the case's time_limit_s is for the planning MILP; the check has its own (none by default)
     opts["time_limit_s"] = opts.pop("check_time_limit_s", None)
-    window_days = int(opts.pop("check_window_days", DEFAULT_WINDOW_DAYS) or 0)
+    window_days = int(opts.pop("check_window_days", DEFAULT_SOLVER["check_window_days"]) or 0)
     if window_days and full_case.period_of_step is None:
         # storage cyclic within each window: the dispatch LP falls apart into windows
         start_hour = np.cumsum(full_case.hours) - full_case.hours
