@@ -8,24 +8,25 @@ import numpy as np
 import pandas as pd
 import pytest
 from casegen import tech, write_case
+from lpcheck import dual_value
 
 from model.build import build
 from model.case import load_case
 from model.lp import LinearProblem, Term
 from model.run import run
-from model.scaling import coefficient_ranges, cost_scale_exponent, range_warnings
+from model.scaling import coefficient_ranges, range_warnings, scale_exponent
 from model.solver import solve, solve_fixed, solve_milp
 
 TWO_REGION = Path(__file__).resolve().parent.parent / "data" / "cases" / "two-region"
 
 
-def test_cost_scale_exponent():
+def test_scale_exponent():
     # 1e7 / 2^19 = 19.07 → 2^5 = 32 is the smallest power of two bringing it under 2^19
-    assert cost_scale_exponent(np.array([5.0, -1e7, 0.0])) == -5
+    assert scale_exponent(np.array([5.0, -1e7, 0.0])) == -5
     assert 1e7 * 2.0**-5 <= 2**19 < 1e7 * 2.0**-4
-    assert cost_scale_exponent(np.array([1.9e5, 3.0])) == 0  # below the mark: untouched
-    assert cost_scale_exponent(np.array([1e-3])) == 0  # never scaled up
-    assert cost_scale_exponent(np.zeros(0)) == 0
+    assert scale_exponent(np.array([1.9e5, 3.0])) == 0  # below the mark: untouched
+    assert scale_exponent(np.array([1e-3])) == 0  # never scaled up
+    assert scale_exponent(np.zeros(0)) == 0
 
 
 def _scarcity_case(tmp_path: Path) -> Path:
@@ -66,22 +67,6 @@ def test_scaled_solve_gives_the_closed_form_answer(tmp_path):
     assert ranges["cost"]["min_in"] == "gen_mw"
 
 
-def _dual_objective(lp: LinearProblem, duals: np.ndarray, lb: np.ndarray,
-                    ub: np.ndarray) -> float:
-    """Lagrangian dual value of min c'x, rl ≤ Ax ≤ ru, lb ≤ x ≤ ub at row duals y.
-
-    Equal to the primal optimum exactly when y is an optimal dual solution (weak duality
-    bounds it from below for any dual-feasible y).
-    """
-    a, rl, ru = lp.matrix()
-    y = np.where(np.abs(duals) < 1e-9, 0.0, duals)
-    reduced = lp.cost_vector() - a.T @ y
-    reduced = np.where(np.abs(reduced) < 1e-9, 0.0, reduced)
-    row_part = np.where(y > 0, rl, np.where(y < 0, ru, 0.0)) * y
-    col_part = np.where(reduced > 0, lb, np.where(reduced < 0, ub, 0.0)) * reduced
-    return float(row_part.sum() + col_part.sum())
-
-
 def test_scaling_leaves_a_degenerate_case_optimal_both_ways():
     """Two-region example: the fixed-integer LP has several optimal dispatches and price
     vectors. Scaled and unscaled solves may land on different ones, so the test checks what
@@ -97,7 +82,7 @@ def test_scaling_leaves_a_degenerate_case_optimal_both_ways():
         fixed = solve_fixed(lp, milp.x, {"threads": 1, "scale_costs": scale})
         assert fixed.status == "optimal"
         assert (fixed.cost_scale_exponent < 0) is scale
-        dual = _dual_objective(lp, fixed.row_duals, lb, ub)
+        dual = dual_value(lp, fixed.row_duals, lb, ub)
         assert dual == pytest.approx(fixed.objective, rel=1e-8)
         objectives.append(fixed.objective)
     assert objectives[0] == pytest.approx(objectives[1], rel=1e-12)
@@ -112,7 +97,7 @@ def test_dual_objective_check_catches_wrong_prices():
     lb, ub = lb.copy(), ub.copy()
     lb[integ] = ub[integ] = np.round(milp.x[integ])
     wrong = np.ldexp(fixed.row_duals, fixed.cost_scale_exponent)  # forgot to unscale
-    assert _dual_objective(lp, wrong, lb, ub) != pytest.approx(fixed.objective, rel=1e-3)
+    assert dual_value(lp, wrong, lb, ub) != pytest.approx(fixed.objective, rel=1e-3)
 
 
 def test_coefficient_ranges_name_the_blocks_and_warn():

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from casegen import tech, write_case
+from lpcheck import dual_value
 
 from model.case import load_case
 from model.run import run
@@ -21,21 +22,24 @@ DAY_TYPES = {
 }
 
 
-def _year_case(tmp_path, name="year"):
-    """8760 h built from three day types in a seeded random order (no storage)."""
-    rng = np.random.default_rng(7)
-    order = rng.integers(0, 3, size=365)
-    order[:3] = [0, 1, 2]
-    load = DAY_TYPES["load"][order].ravel()
-    solar = DAY_TYPES["solar"][order].ravel()
-    folder = write_case(
-        tmp_path / name,
+def _day_type_case(folder, order, battery: bool = False):
+    """One region, the day types in the given order, gas and solar (optionally a 4-hour
+    battery) and one data centre whose training work may move within a day."""
+    technologies = [tech("gas", capex_per_kw=60, var_om_per_mwh=50),
+                    tech("solar", capex_per_kw=40)]
+    resources = [{"node": "r", "tech": "gas"}, {"node": "r", "tech": "solar"}]
+    if battery:
+        technologies.append(tech("battery", kind="storage", capex_per_kw=10, capex_per_kwh=5,
+                                 efficiency_charge=0.9, efficiency_discharge=0.9,
+                                 duration_hours=4))
+        resources.append({"node": "r", "tech": "battery"})
+    return write_case(
+        folder,
         regions=[{"id": "r", "lon": 105, "lat": 36}],
-        load={"r": load.tolist()},
-        technologies=[tech("gas", capex_per_kw=60, var_om_per_mwh=50),
-                      tech("solar", capex_per_kw=40)],
-        resources=[{"node": "r", "tech": "gas"}, {"node": "r", "tech": "solar"}],
-        profiles={"r:solar": solar.tolist()},
+        load={"r": DAY_TYPES["load"][order].ravel().tolist()},
+        technologies=technologies,
+        resources=resources,
+        profiles={"r:solar": DAY_TYPES["solar"][order].ravel().tolist()},
         sites=[{"id": "dc", "lon": 105.1, "lat": 36, "region": "r", "pue": 1.2,
                 "idle_share": 0.2, "lifetime_years": 1, "capex_per_kw_it": 1}],
         centres=[{"id": "city", "lon": 105.2, "lat": 36}],
@@ -43,7 +47,14 @@ def _year_case(tmp_path, name="year"):
         workloads=[{"class": "train", "max_latency_ms": 100, "flexible_share": 0.5,
                     "window_hours": 24}],
     )
-    return folder, order
+
+
+def _year_case(tmp_path, name="year"):
+    """8760 h built from three day types in a seeded random order (no storage)."""
+    rng = np.random.default_rng(7)
+    order = rng.integers(0, 3, size=365)
+    order[:3] = [0, 1, 2]
+    return _day_type_case(tmp_path / name, order), order
 
 
 def test_weights_and_energy_are_preserved(tmp_path):
@@ -144,28 +155,8 @@ def test_full_year_check_has_its_own_time_limit(tmp_path, monkeypatch):
 
 def _storage_weeks_case(tmp_path, days=28):
     """Three day types in random order, solar, gas and a 4-hour battery, one data centre."""
-    rng = np.random.default_rng(11)
-    order = rng.integers(0, 3, size=days)
-    folder = write_case(
-        tmp_path / "weeks",
-        regions=[{"id": "r", "lon": 105, "lat": 36}],
-        load={"r": DAY_TYPES["load"][order].ravel().tolist()},
-        technologies=[tech("gas", capex_per_kw=60, var_om_per_mwh=50),
-                      tech("solar", capex_per_kw=40),
-                      tech("battery", kind="storage", capex_per_kw=10, capex_per_kwh=5,
-                           efficiency_charge=0.9, efficiency_discharge=0.9,
-                           duration_hours=4)],
-        resources=[{"node": "r", "tech": "gas"}, {"node": "r", "tech": "solar"},
-                   {"node": "r", "tech": "battery"}],
-        profiles={"r:solar": DAY_TYPES["solar"][order].ravel().tolist()},
-        sites=[{"id": "dc", "lon": 105.1, "lat": 36, "region": "r", "pue": 1.2,
-                "idle_share": 0.2, "lifetime_years": 1, "capex_per_kw_it": 1}],
-        centres=[{"id": "city", "lon": 105.2, "lat": 36}],
-        compute_demand=[{"centre": "city", "class": "train", "it_mw": 20}],
-        workloads=[{"class": "train", "max_latency_ms": 100, "flexible_share": 0.5,
-                    "window_hours": 24}],
-    )
-    return folder
+    order = np.random.default_rng(11).integers(0, 3, size=days)
+    return _day_type_case(tmp_path / "weeks", order, battery=True)
 
 
 def test_separable_solve_equals_the_whole_lp(tmp_path):
@@ -199,12 +190,8 @@ def test_separable_solve_equals_the_whole_lp(tmp_path):
     ax = a @ split.x
     assert np.all(ax >= rl - 1e-6) and np.all(ax <= ru + 1e-6)
     assert np.all(split.x >= lb - 1e-9) and np.all(split.x <= ub + 1e-9)
-    y = np.where(np.abs(split.row_duals) < 1e-9, 0.0, split.row_duals)
-    reduced_cost = ctx.lp.cost_vector() - a.T @ y
-    reduced_cost = np.where(np.abs(reduced_cost) < 1e-9, 0.0, reduced_cost)
-    dual_value = (np.where(y > 0, rl, np.where(y < 0, ru, 0.0)) * y).sum() + (
-        np.where(reduced_cost > 0, lb, np.where(reduced_cost < 0, ub, 0.0)) * reduced_cost).sum()
-    assert dual_value == pytest.approx(whole.objective, rel=1e-8)
+    assert dual_value(ctx.lp, split.row_duals, lb, ub) == pytest.approx(whole.objective,
+                                                                  rel=1e-8)
     # a row across two weeks makes the problem inseparable: the caller must solve it whole
     linked = parts.copy()
     soc = ctx.lp.variables["sto_soc_mwh"]
