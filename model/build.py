@@ -22,9 +22,14 @@ COMPONENTS = (
 )
 
 
-def build(case: Case) -> BuildContext:
-    """Build the model for a validated case; returns the context holding the problem."""
+def build(case: Case, additionality_floors: dict | None = None) -> BuildContext:
+    """Build the model for a validated case; returns the context holding the problem.
+
+    ``additionality_floors``: new capacity per unit of a reference run without data centres
+    (:mod:`model.policies.dedicated`), for the levers that need dedicated, additional
+    capacity."""
     ctx = BuildContext(case)
+    ctx.info["additionality_floors"] = additionality_floors
     for add in COMPONENTS:
         add(ctx)
     return ctx

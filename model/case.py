@@ -37,6 +37,9 @@ TABLE_FILES = {
 GEO_FILES = {"regions": "regions", "sites": "sites", "demand_centres": "demand_centres"}
 REQUIRED = ("regions", "load", "technologies", "resources")
 
+# hours a storage unit must be able to hold its firm output (resource-adequacy practice counts
+# storage at a 4-hour duration for full credit; docs/inputs.md)
+DEFAULT_FIRM_DURATION_HOURS = 4.0
 DEFAULT_LATENCY = {"base_ms": 2.0, "route_factor": 1.5, "fibre_km_per_ms": 200.0}
 DEFAULT_SOLVER = {"algorithm": "auto", "threads": 0, "time_limit_s": None, "mip_gap": 0.01,
                   "presolve": True, "log": False, "mip_strategy": "relax_round",
@@ -240,6 +243,20 @@ def _time_table(df: pd.DataFrame, file: str, problems: Problems, n_steps: int | 
     return df
 
 
+TRUE_WORDS = ("true", "1", "yes", "1.0")
+FALSE_WORDS = ("false", "0", "no", "0.0", "", "nan", "none")
+
+
+def _flag(df: pd.DataFrame, file: str, column: str, p: Problems) -> pd.Series:
+    """A true/false column (empty = false); anything else is reported."""
+    if column not in df:
+        return pd.Series(False, index=df.index)
+    words = df[column].map(lambda v: str(v).strip().lower())
+    for i in np.flatnonzero(~words.isin(TRUE_WORDS + FALSE_WORDS).to_numpy()):
+        p.add(file, f"'{df[column].iloc[i]}' is not true or false", row=i + 1, column=column)
+    return words.isin(TRUE_WORDS)
+
+
 def _point_lonlat(gdf) -> tuple[np.ndarray, np.ndarray]:
     """Lon/lat of point geometries (NaN for missing or non-point ones, already reported)."""
     n = len(gdf)
@@ -351,8 +368,11 @@ def validate(raw: RawCase) -> Case:
                                   max_value=1.0)
         tech["duration_hours"] = p.numeric(tech, tfile, "duration_hours", min_value=0,
                                            strict_min=True)
-        clean = tech["clean"] if "clean" in tech else pd.Series(False, index=tech.index)
-        tech["clean"] = clean.map(lambda v: str(v).strip().lower() in ("true", "1", "yes"))
+        tech["clean"] = _flag(tech, tfile, "clean", p)
+        # storage counts as firm only for as long as it can hold its output (docs/inputs.md)
+        tech["firm_duration_hours"] = p.numeric(
+            tech, tfile, "firm_duration_hours", min_value=0, strict_min=True).where(
+            lambda v: v.notna() | (tech["kind"] != "storage"), DEFAULT_FIRM_DURATION_HOURS)
         tech["capacity_credit"] = p.numeric(tech, tfile, "capacity_credit", min_value=0,
                                             max_value=1.0)
         tech = tech.set_index("tech")
@@ -506,7 +526,8 @@ def _validate_corridors(raw, node_ids, regions, sites, p: Problems) -> pd.DataFr
 def _validate_sites(raw, regions, region_ids, p: Problems):
     cols = ["region", "name", "group", "max_it_mw", "min_it_mw", "module_mw", "capex_per_kw_it",
             "fixed_cost", "lifetime_years", "fixed_om_per_kw_it_year", "pue", "idle_share",
-            "grid_limit_mw", "existing_it_mw", "lon", "lat", "geometry"]
+            "grid_limit_mw", "existing_it_mw", "grid_cost_per_kw", "grid_lifetime_years",
+            "grid_existing_mw", "grid_export", "lon", "lat", "geometry"]
     gdf = raw.geo.get("sites")
     if gdf is None or len(gdf) == 0:
         empty = gpd.GeoDataFrame(columns=cols, geometry="geometry", crs=4326)
@@ -535,8 +556,16 @@ def _validate_sites(raw, regions, region_ids, p: Problems):
                              ("capex_per_kw_it", 0.0, 0), ("fixed_cost", 0.0, 0),
                              ("lifetime_years", 15.0, 0), ("fixed_om_per_kw_it_year", 0.0, 0),
                              ("pue", 1.2, 1.0), ("idle_share", 0.0, 0),
-                             ("grid_limit_mw", np.inf, 0), ("existing_it_mw", 0.0, 0)):
+                             ("grid_limit_mw", np.inf, 0), ("existing_it_mw", 0.0, 0),
+                             ("grid_cost_per_kw", 0.0, 0), ("grid_lifetime_years", 40.0, 0)):
         gdf[col] = p.numeric(gdf, f, col, default=None, min_value=lo).fillna(default)
+    # an existing site's connection exists: by default as large as its existing IT draws
+    existing_conn = np.minimum(gdf["grid_limit_mw"], gdf["existing_it_mw"] * gdf["pue"])
+    gdf["grid_existing_mw"] = p.numeric(gdf, f, "grid_existing_mw", min_value=0).fillna(
+        existing_conn)
+    gdf["grid_export"] = _flag(gdf, f, "grid_export", p)
+    for i in np.flatnonzero((gdf["grid_existing_mw"] > gdf["grid_limit_mw"]).to_numpy()):
+        p.add(f, "grid_existing_mw exceeds grid_limit_mw", row=i + 1, column="grid_existing_mw")
     gdf["module_mw"] = p.numeric(gdf, f, "module_mw", min_value=0, strict_min=True)
     for i in np.flatnonzero((gdf["idle_share"] > 1).to_numpy()):
         p.add(f, "idle_share must be <= 1", row=i + 1, column="idle_share")

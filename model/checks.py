@@ -15,8 +15,91 @@ def check_case(case) -> None:
     p = Problems()
     _unreachable_regions(case, p)
     _unservable_centres(case, p)
+    _on_site_existing_without_site(case, p)
+    _existing_it_beyond_supply(case, p)
     p.raise_if_any()
     warn_implausible(case)
+    warn_open_expansion(case)
+
+
+def _on_site_existing_without_site(case, p: Problems) -> None:
+    """Existing plant at a site that is not built yet has no connection to use."""
+    if not len(case.sites):
+        return
+    res = case.resources
+    greenfield = set(case.sites.index[case.sites["existing_it_mw"].to_numpy(float) <= 0])
+    exist = (res["existing_mw"].to_numpy(float) > 0) | (res["existing_mwh"].to_numpy(float) > 0)
+    for i in np.flatnonzero(res["node"].isin(greenfield).to_numpy() & exist):
+        p.add("resources.csv", f"existing capacity at site '{res['node'].iat[i]}', which has "
+              "no existing IT: a site that is not built has no grid connection to use it",
+              row=i + 1, column="existing_mw",
+              hint="put the plant at the host region's node, or give the site its "
+                   "existing_it_mw")
+
+
+def _existing_it_beyond_supply(case, p: Problems) -> None:
+    """Existing IT whose idle draw alone exceeds the most its connection and on-site plant
+    can ever deliver (sites have no unserved-power slack)."""
+    from .datacentres import pue_matrix
+
+    sites = case.sites
+    existing = sites["existing_it_mw"].to_numpy(float)
+    if not (existing > 0).any():
+        return
+    idle = pue_matrix(case) * (sites["idle_share"].to_numpy(float) * existing)[:, None]
+    supply = np.repeat(sites["grid_limit_mw"].to_numpy(float)[:, None], case.n_steps, axis=1)
+    res = case.resources
+    kind = res["tech"].map(case.technologies["kind"]).to_numpy()
+    most = (res["existing_mw"] + res["max_new_mw"]).to_numpy(float)
+    pos = sites.index.get_indexer(res["node"])
+    for i in np.flatnonzero(pos >= 0):
+        key = f"{res['node'].iat[i]}:{res['tech'].iat[i]}"
+        cf = (case.profiles[key].to_numpy(float) if kind[i] == "generator"
+              and key in case.profiles else np.ones(case.n_steps))
+        supply[pos[i]] += most[i] * cf
+    short = idle - supply
+    for d in np.flatnonzero((existing > 0) & (short.max(axis=1, initial=0.0) > 1e-9)):
+        t = int(np.argmax(short[d]))
+        p.add("sites.geojson", f"the idle draw of the existing IT of '{sites.index[d]}' "
+              f"({idle[d, t]:,.6g} MW = PUE × idle_share × existing_it_mw) exceeds the most the "
+              f"site can ever be supplied with ({supply[d, t]:,.6g} MW: grid_limit_mw plus "
+              "on-site capacity) in some steps", row=d + 1, column="existing_it_mw",
+              hint="raise grid_limit_mw, allow on-site capacity in resources.csv, or lower "
+                   "existing_it_mw")
+
+
+def _rows(ids, positions) -> str:
+    """'row 3 ('x')' or 'rows 1, 4 ('a', 'b')' (1-based rows)."""
+    label = "row" if len(positions) == 1 else "rows"
+    shown = list(positions[:8])
+    more = ", …" if len(positions) > 8 else ""
+    return (f"{label} {', '.join(str(i + 1) for i in shown)}{more} "
+            f"({', '.join(repr(str(ids[i])) for i in shown)}{more})")
+
+
+def warn_open_expansion(case) -> None:
+    """New capacity needs a cost and a limit: warn where a case leaves either open."""
+    import warnings
+
+    cor = case.corridors
+    names = (cor["from"] + "-" + cor["to"]).to_numpy() if len(cor) else np.zeros(0)
+    free = np.flatnonzero(~np.isfinite(cor["max_new_mw"].to_numpy(float))
+                          & (cor["cost_per_mw_km"].to_numpy(float) <= 0))
+    if len(free):
+        warnings.warn(f"corridors.csv, {_rows(names, free)}: no max_new_mw and no "
+                      "cost_per_mw_km, so new capacity is unlimited and free; set max_new_mw "
+                      "(0 keeps a corridor at existing_mw) or a cost", UserWarning, stacklevel=4)
+    sites = case.sites
+    for column, bad, what in (
+            ("grid_limit_mw", ~np.isfinite(sites["grid_limit_mw"].to_numpy(float)),
+             "unlimited"),
+            ("grid_cost_per_kw", sites["grid_cost_per_kw"].to_numpy(float) <= 0, "free")):
+        rows = np.flatnonzero(bad)
+        if len(rows):
+            warnings.warn(f"sites.geojson, {_rows(sites.index, rows)}: no {column}, so the "
+                          f"grid connection is {what}; give each site's connection a limit "
+                          "(grid_limit_mw) and a cost (grid_cost_per_kw)", UserWarning,
+                          stacklevel=4)
 
 
 # (table, column, low, high, what a plausible value looks like)

@@ -96,6 +96,35 @@ def windows(case, window_hours: float) -> np.ndarray:
     return periods.astype(np.int64) * (case.n_steps + 1) + block
 
 
+def warn_collapsed_windows(case, threshold: float = 0.25) -> list[str]:
+    """Flexible classes whose windows mostly hold a single time step (segments as long as the
+    window): such a class cannot move work in time. Warns with the numbers and returns the
+    messages."""
+    import warnings
+
+    messages = []
+    wl = case.workloads
+    if not len(wl) or case.step_hours is None:
+        return messages
+    used = set(case.compute_demand["class"]) if len(case.compute_demand) else set()
+    for cls in wl.index:
+        share = float(wl.at[cls, "flexible_share"])
+        if cls not in used or share <= 0:
+            continue
+        hours = float(wl.at[cls, "window_hours"])
+        _, counts = np.unique(windows(case, hours), return_counts=True)
+        single = float(np.mean(counts == 1))
+        if single >= threshold:
+            msg = (f"workload class '{cls}': flexible window of {hours:g} h on steps of "
+                   f"{float(np.mean(case.hours)):.1f} h on average: {100 * single:.0f} % of its "
+                   f"{len(counts)} windows hold one step only, so its flexible share "
+                   f"({share:g}) can hardly move work in time; use more segments per day, "
+                   "or none")
+            warnings.warn(msg, UserWarning, stacklevel=3)
+            messages.append(msg)
+    return messages
+
+
 def demand_groups(case, dem: np.ndarray) -> tuple[np.ndarray, pd.DataFrame]:
     """Pool demand rows that are interchangeable: same class, same hourly profile and the
     same set of eligible sites (only when latency carries no cost). Any split of a pool's

@@ -39,6 +39,9 @@ class VarBlock:
     lb: np.ndarray
     ub: np.ndarray
     integer: bool = False
+    # upper bounds for the pricing LP where ``ub`` is a derived (big-M) bound, not a limit of
+    # the case: the pricing LP must not see shadow prices of bounds the case never set
+    price_ub: np.ndarray | None = None
 
     @property
     def size(self) -> int:
@@ -91,6 +94,10 @@ class LinearProblem:
     cost_terms: dict[str, list[tuple[np.ndarray, np.ndarray]]] = field(default_factory=dict)
     n_cols: int = 0
     n_rows: int = 0
+    # big-M rows that restrict only while their binary is 0: row block name ->
+    # (binary block, position in it of each row's binary); the pricing LP drops the rows whose
+    # binary is fixed at 1 (:func:`model.solver.pricing_bounds`)
+    gates: dict[str, tuple[VarBlock, np.ndarray]] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ variables
     def add_variables(
@@ -100,13 +107,17 @@ class LinearProblem:
         lb: float | np.ndarray = 0.0,
         ub: float | np.ndarray = INF,
         integer: bool = False,
+        price_ub: float | np.ndarray | None = None,
     ) -> VarBlock:
+        """A block of variables; ``price_ub`` replaces a derived ``ub`` in the pricing LP."""
         if name in self.variables:
             raise ValueError(f"variable block {name!r} declared twice")
         n = len(index)
         lb_arr = np.broadcast_to(np.asarray(lb, dtype=float), (n,)).copy()
         ub_arr = np.broadcast_to(np.asarray(ub, dtype=float), (n,)).copy()
-        block = VarBlock(name, index, self.n_cols, lb_arr, ub_arr, integer)
+        price = (None if price_ub is None
+                 else np.broadcast_to(np.asarray(price_ub, dtype=float), (n,)).copy())
+        block = VarBlock(name, index, self.n_cols, lb_arr, ub_arr, integer, price)
         self.variables[name] = block
         self.n_cols += n
         return block
@@ -159,6 +170,11 @@ class LinearProblem:
         self.constraints[name] = block
         self.n_rows += len(index)
         return block
+
+    def add_gate(self, rows: ConBlock, binary: VarBlock, pos: np.ndarray) -> None:
+        """Mark ``rows`` (``≤`` rows of a big-M bound) as restricting only while
+        ``binary[pos[i]]`` is 0: with the binary fixed at 1 the pricing LP drops row i."""
+        self.gates[rows.name] = (binary, np.asarray(pos, dtype=np.int64))
 
     # ------------------------------------------------------------------ objective
     def add_cost(self, component: str, var: VarBlock, pos: np.ndarray | None, coef) -> None:

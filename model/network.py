@@ -12,19 +12,19 @@ Variables
                                             corridor_new_mw[l] = block_mw_l · corridor_blocks[l]
     flow[l,t] ∈ ℝ                          lossless corridors: from → to (negative = to → from)
     flow_fwd[l,t], flow_bwd[l,t] ≥ 0       lossy corridors, one variable per direction
-    unserved_mw[n,t] ≥ 0                    power not served
+    unserved_mw[r,t] ≥ 0                    power not served at region r (sites have none)
 
 Constraints
     −(existing_l + corridor_new_mw[l]) ≤ flow[l,t] ≤ existing_l + corridor_new_mw[l]
     flow_fwd[l,t], flow_bwd[l,t] ≤ existing_l + corridor_new_mw[l]
     power balance (dual = w_t · price[n,t]):
-        Σ injections[n,t] + unserved_mw[n,t] = load[n,t]
+        Σ injections[n,t] + unserved_mw[n,t] = load[n,t]     (no unserved term at sites)
     with corridor injections −flow at from, +flow at to (lossless) and
     −fwd + (1−λ)·bwd at from, (1−λ)·fwd − bwd at to (lossy).
 
 Objective terms
     CRF(r, lifetime_l) · cost_per_mw_km_l · length_km_l · corridor_new_mw[l]
-    + Σ_{n,t} w_t · value_of_lost_load · unserved_mw[n,t]
+    + Σ_{r,t} w_t · value_of_lost_load · unserved_mw[r,t]
 """
 
 from __future__ import annotations
@@ -127,23 +127,33 @@ def node_load(ctx: BuildContext) -> np.ndarray:
 
 
 def add_balance(ctx: BuildContext) -> None:
-    """Unserved power and the balance rows (call after every module has injected)."""
+    """Unserved power at regions and the balance rows (call after every module has injected).
+
+    Site nodes have no unserved-power slack: a site short of power serves less compute
+    (:mod:`model.datacentres`), so power is never "unserved" where no work is done.
+    """
     lp, n_t = ctx.lp, ctx.n_steps
     nodes = ctx.node_ids
-    idx = grid_index(nodes, n_t, ("node", "step"))
-    unserved = lp.add_variables("unserved_mw", idx, 0.0, np.inf)
-    all_pos = np.arange(len(idx))
+    regions = ctx.case.regions.index
+    region_pos = ctx.node_pos(regions)
+    unserved = lp.add_variables("unserved_mw", grid_index(regions, n_t, ("node", "step")),
+                                0.0, np.inf)
     lp.add_cost("unserved_power", unserved, None,
-                np.tile(ctx.weights, len(nodes)) * ctx.case.value_of_lost_load)
-    terms = list(ctx.injections) + [Term(unserved, all_pos, 1.0, all_pos)]
-    lp.add_constraints("power_balance", idx, terms, "==", node_load(ctx).ravel())
+                np.tile(ctx.weights, len(regions)) * ctx.case.value_of_lost_load)
+    rows = (region_pos[:, None] * n_t + np.arange(n_t)).ravel()
+    terms = list(ctx.injections) + [Term(unserved, np.arange(len(rows)), 1.0, rows)]
+    lp.add_constraints("power_balance", grid_index(nodes, n_t, ("node", "step")), terms, "==",
+                       node_load(ctx).ravel())
 
 
 def results(ctx: BuildContext, x: np.ndarray, duals: np.ndarray | None) -> dict:
     lp, n_t = ctx.lp, ctx.n_steps
     nodes = ctx.node_ids
     out: dict[str, pd.DataFrame] = {}
-    unserved = lp.values(x, "unserved_mw").to_numpy().reshape(len(nodes), n_t)
+    regions = ctx.case.regions.index
+    unserved = np.zeros((len(nodes), n_t))
+    unserved[ctx.node_pos(regions)] = lp.values(x, "unserved_mw").to_numpy().reshape(
+        len(regions), n_t)
     out["unserved"] = pd.DataFrame(unserved.T, columns=nodes)
     if duals is not None:
         bal = lp.duals(duals, "power_balance").to_numpy().reshape(len(nodes), n_t)

@@ -81,7 +81,8 @@ def collect(ctx: BuildContext, x: np.ndarray, duals: np.ndarray | None) -> dict:
     w = ctx.weights
     costs = ctx.lp.cost_by_component(x)
     costs["existing_fixed_om (not in objective)"] = (generation.existing_fixed_cost(case)
-                                                      + storage.existing_fixed_cost(case))
+                                                      + storage.existing_fixed_cost(case)
+                                                      + datacentres.existing_fixed_cost(case))
     gen = ctx.info.get("generators")
     emissions = 0.0
     if gen is not None and len(gen):

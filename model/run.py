@@ -12,14 +12,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__, twostage
+from . import __version__, policies, twostage
 from .build import build
 from .case import Case, load_case
+from .compute import warn_collapsed_windows
 from .context import BuildContext
 from .results import collect, write_run
 from .scaling import coefficient_ranges, range_warnings
-from .solver import SolveResult, solve, solve_fixed, solve_milp
+from .solver import SolveResult, solve, solve_milp, solve_pricing
 from .timeseries import reduce_case, reduction_settings
+from .validation import CaseError, Problem
 
 
 @dataclass
@@ -52,6 +54,26 @@ def _pictures(case: Case, tables: dict, summary: dict, tiles: bool) -> dict:
     return out
 
 
+def reference_floors(case: Case, options: dict, on_log=None) -> tuple[dict, dict]:
+    """New capacity per unit in a run of the case without data centres: what the grid builds
+    anyway, which dedicated capacity must come on top of (:mod:`model.policies.dedicated`)."""
+    from .policies.dedicated import reference_case
+
+    ctx = build(reference_case(case))
+    lp = ctx.lp
+    res = solve_milp(lp, options, on_log) if lp.is_mip else solve(lp, options, on_log)
+    if res.x is None:
+        raise CaseError([Problem(
+            "case.yaml", f"the reference run without data centres (needed for additionality) "
+            f"ended {res.status}", column="policies",
+            hint="check that the case solves without its data centres")])
+    floors = {name: lp.values(res.x, name) for name in ("gen_new_mw", "sto_new_mw",
+                                                         "sto_new_mwh")
+              if name in lp.variables}
+    new = {k: {str(i): float(v) for i, v in s.items() if v > 1e-6} for k, s in floors.items()}
+    return floors, {"objective": res.objective, "status": res.status, "new_capacity": new}
+
+
 def run(
     case_path: str | Path | Case,
     scenarios: list | None = None,
@@ -76,15 +98,24 @@ def run(
     event("load", str(case_path) if not isinstance(case_path, Case) else case_path.name)
     case = case_path if isinstance(case_path, Case) else load_case(case_path, scenarios)
     reduction = reduction_settings(case, days, segments)
+    if reduction is not None:
+        problems = policies.time_resolution_problems(case, reduction.get("segments"))
+        if problems:
+            raise CaseError(problems)
     if reduction is not None and case.reduction is None:
         event("reduce", f"{reduction['days']} representative days"
               + (f", {reduction['segments']} segments each" if reduction.get("segments")
                  else ""))
         case = reduce_case(case, int(reduction["days"]), reduction.get("segments"))
+        warn_collapsed_windows(case)
     options = {**case.solver, **(solver_options or {})}
     t_load = time.perf_counter()
+    floors, reference = None, None
+    if policies.needs_reference(case):
+        event("reference", "the grid without data centres, for additionality")
+        floors, reference = reference_floors(case, options, on_log)
     event("build", "")
-    ctx = build(case)
+    ctx = build(case, floors)
     ranges = coefficient_ranges(ctx.lp)
     for message in range_warnings(ranges):
         warnings.warn(message, UserWarning, stacklevel=2)
@@ -98,11 +129,11 @@ def run(
     t_solve = time.perf_counter()
     duals = res.row_duals
     resolve_s = 0.0
-    if res.x is not None and ctx.lp.is_mip and res.branched:
-        event("resolve", "fixing integer decisions and re-solving the LP for prices")
-        fixed = solve_fixed(ctx.lp, res.x, options, on_log)
-        resolve_s = fixed.handover_s + fixed.solve_s
-        duals = fixed.row_duals if fixed.status == "optimal" else None
+    if res.x is not None and ctx.lp.is_mip:
+        event("resolve", "pricing LP: sites fixed, capacities free to grow from the plan")
+        priced = solve_pricing(ctx.lp, res.x, options, on_log)
+        resolve_s = priced.handover_s + priced.solve_s
+        duals = priced.row_duals if priced.status == "optimal" else None
     summary: dict = {
         "case": case.name,
         "scenarios": list(case.scenario_names),
@@ -111,6 +142,7 @@ def run(
         "diagnosis": res.diagnosis,
         "objective": res.objective,
         "mip_gap": res.mip_gap,
+        "mip_bound": res.mip_bound,
         "is_mip": ctx.lp.is_mip,
         "solver": {"algorithm_requested": res.algorithm_requested,
                    "algorithm_used": res.algorithm_used, "highs_status": res.highs_status,
@@ -126,6 +158,8 @@ def run(
             k: v for k, v in case.reduction.items() if k != "cluster_of_day"},
         "wattbit_version": __version__,
     }
+    if reference is not None:
+        summary["additionality_reference"] = reference
     tables: dict = {}
     if res.x is not None:
         collected = collect(ctx, res.x, duals)

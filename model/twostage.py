@@ -52,7 +52,7 @@ def check_full_year(reduced: BuildContext, x: np.ndarray, options: dict | None =
         start_hour = np.cumsum(full_case.hours) - full_case.hours
         window = (start_hour // (24.0 * window_days)).astype(np.int64)
         full_case = dataclasses.replace(full_case, period_of_step=window)
-    ctx = build(full_case)
+    ctx = build(full_case, reduced.info.get("additionality_floors"))
     lb, ub, integer = ctx.lp.col_bounds()
     lb, ub = lb.copy(), ub.copy()
     for name in investment_blocks(reduced):

@@ -48,8 +48,10 @@ def small_cases(draw):
                   "lifetime_years": 10} for i in range(n_regions)]
         nodes += [s["id"] for s in sites]
     for node in nodes:
+        # greenfield sites have no existing plant (it would have no connection to use)
         resources.append({"node": node, "tech": "gas",
-                          "existing_mw": float(draw(st.integers(0, 100))),
+                          "existing_mw": 0.0 if node.startswith("dc")
+                          else float(draw(st.integers(0, 100))),
                           "max_new_mw": draw(st.sampled_from([None, 0.0, 50.0]))})
         resources.append({"node": node, "tech": "solar", "max_new_mw": 300.0})
         resources.append({"node": node, "tech": "battery"})
@@ -120,6 +122,11 @@ def check_solution(res) -> None:
         for sid, row in case.sites.iterrows():
             imp = -grid[sid]
             assert (np.abs(imp) <= row["grid_limit_mw"] + TOL).all()
+            assert (imp >= -TOL).all(), sid  # a load connection: no exports by default
+            if not site_tab.loc[sid, "built"]:  # an unbuilt site has no plant and no grid
+                assert (np.abs(imp) <= TOL).all(), sid
+                on_site = cap.loc[cap.index.get_level_values(0) == sid, "new_mw"]
+                assert (on_site <= TOL).all(), sid
             net[row["region"]] -= imp
             net[sid] += imp
         a = t["assignment"]

@@ -72,6 +72,34 @@ def validate_policies(case) -> list[Problem]:
     return problems
 
 
+def needs_reference(case) -> bool:
+    """Whether a lever asks for capacity additional to a reference run without data centres
+    (:mod:`model.policies.dedicated`)."""
+    pol = case.policies or {}
+    if not len(case.sites):
+        return False
+    cfe = pol.get("cfe_247")
+    byog = pol.get("firm_per_dc_mw")
+    return bool((cfe is not None and cfe_247.needs_reference(case, cfe))
+                or (byog is not None and float(byog) > 0))
+
+
+def time_resolution_problems(case, segments: int | None) -> list[Problem]:
+    """Levers that need whole hours refuse segmented representative days."""
+    cfe = (case.policies or {}).get("cfe_247")
+    if not segments or cfe is None:
+        return []
+    share = cfe.get("share") if isinstance(cfe, dict) else cfe
+    if not share or float(share) <= 0:
+        return []
+    return [Problem("case.yaml", f"cfe_247 matches supply and demand hour by hour, but the run "
+                    f"uses {segments} segments per representative day (a segment's average "
+                    "hides the hours inside it and overstates what storage can do)",
+                    column="time_reduction.segments",
+                    hint="run on representative days of whole hours: --segments 0, or "
+                         "time_reduction: {days: N} without segments")]
+
+
 def add_components(ctx: BuildContext) -> None:
     problems = validate_policies(ctx.case)
     if problems:

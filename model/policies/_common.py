@@ -14,7 +14,7 @@ import numbers
 import numpy as np
 import pandas as pd
 
-from ..context import BuildContext
+from ..context import BuildContext, grid_index
 from ..lp import Term
 from ..validation import CaseError, Problem
 
@@ -278,42 +278,88 @@ def is_binding(activity, bound, shadow=None) -> np.ndarray | bool:
 
 
 # ------------------------------------------------------------------------ firm capacity
-def _firm_units(ctx: BuildContext):
-    """(units, new-capacity variable name) for generators and storage."""
-    for units, var in ((generators(ctx), "gen_new_mw"), (storage_units(ctx), "sto_new_mw")):
-        if len(units) and var in ctx.lp.variables:
-            yield units, var
+def step_index(labels: pd.Index, n_steps: int) -> pd.MultiIndex:
+    return grid_index(labels, n_steps, ("unit", "step"))
 
 
-def _unit_rows(ctx: BuildContext, units: pd.DataFrame, row_of_region: dict[str, int]):
+def unit_rows(ctx: BuildContext, units: pd.DataFrame, row_of_region: dict[str, int]):
+    """Row of each unit: the row of its node's region (a site counts for its host region)."""
     reg = node_region(ctx.case).reindex(units["node"]).to_numpy()
     return np.array([row_of_region.get(r, -1) for r in reg], dtype=np.int64)
 
 
-def firm_new_terms(ctx: BuildContext, row_of_region: dict[str, int]) -> list[Term]:
-    """Terms Σ cc_u · new_mw[u] on the row of the region (or group) of each unit's node.
+def storage_firm(ctx: BuildContext):
+    """Firm MW of each storage unit with a capacity credit, backed by energy (built once):
 
-    A unit at a site counts for the site's host region.
+        sto_firm_mw[s] ≤ existing_mw_s + sto_new_mw[s]
+        firm_duration_hours_s · sto_firm_mw[s] ≤ existing_mwh_s + sto_new_mwh[s]
+
+    Returns (positions of those units in the storage table, the variable block) or None.
     """
-    terms = []
-    for units, var in _firm_units(ctx):
-        cc = capacity_credit(ctx.case, units)
-        row = _unit_rows(ctx, units, row_of_region)
-        sel = np.flatnonzero((row >= 0) & (cc > 0) & (ctx.lp.variables[var].ub > 0))
+    if "storage_firm" in ctx.info:
+        return ctx.info["storage_firm"]
+    sto, lp = storage_units(ctx), ctx.lp
+    out = None
+    if len(sto) and "sto_new_mw" in lp.variables:
+        sel = np.flatnonzero(capacity_credit(ctx.case, sto) > 0)
         if len(sel):
-            terms.append(Term(ctx.lp.variables[var], sel, cc[sel], row[sel]))
-    return terms
-
-
-def firm_mw(ctx: BuildContext, row_of_region: dict[str, int], n_rows: int,
-            x: np.ndarray | None = None) -> np.ndarray:
-    """cc-weighted capacity per row: existing when ``x`` is None, else new in solution x."""
-    out = np.zeros(n_rows)
-    for units, var in _firm_units(ctx):
-        cc = capacity_credit(ctx.case, units)
-        row = _unit_rows(ctx, units, row_of_region)
-        mw = (units["existing_mw"].to_numpy(float) if x is None
-              else ctx.lp.values(x, var).to_numpy())
-        sel = row >= 0
-        np.add.at(out, row[sel], (cc * mw)[sel])
+            idx = sto.index[sel]
+            firm = lp.add_variables("sto_firm_mw", idx, 0.0)
+            k = np.arange(len(sel))
+            hours = sto["firm_duration_hours"].to_numpy(float)[sel]
+            lp.add_constraints("sto_firm_power", idx,
+                               [Term(firm, k, 1.0), Term(lp.variables["sto_new_mw"], sel, -1.0)],
+                               "<=", sto["existing_mw"].to_numpy(float)[sel])
+            lp.add_constraints("sto_firm_energy", idx,
+                               [Term(firm, k, hours),
+                                Term(lp.variables["sto_new_mwh"], sel, -1.0)],
+                               "<=", sto["existing_mwh"].to_numpy(float)[sel])
+            out = (sel, firm)
+    ctx.info["storage_firm"] = out
     return out
+
+
+def firm_capacity_terms(ctx: BuildContext, row_of_region: dict[str, int]
+                        ) -> tuple[list[Term], np.ndarray]:
+    """Firm capacity per row (region or group): Σ cc_g · (existing + new) of generators and
+    Σ cc_s · sto_firm_mw[s] of storage. Returns the variable terms and the constant part
+    (existing generators) per row."""
+    n_rows = max(row_of_region.values(), default=-1) + 1
+    const = np.zeros(n_rows)
+    terms: list[Term] = []
+    gen = generators(ctx)
+    if len(gen) and "gen_new_mw" in ctx.lp.variables:
+        cc = capacity_credit(ctx.case, gen)
+        row = unit_rows(ctx, gen, row_of_region)
+        sel = np.flatnonzero((row >= 0) & (cc > 0))
+        np.add.at(const, row[sel], (cc * gen["existing_mw"].to_numpy(float))[sel])
+        grow = sel[ctx.lp.variables["gen_new_mw"].ub[sel] > 0]
+        if len(grow):
+            terms.append(Term(ctx.lp.variables["gen_new_mw"], grow, cc[grow], row[grow]))
+    firm = storage_firm(ctx)
+    if firm is not None:
+        sel, var = firm
+        sto = storage_units(ctx)
+        cc = capacity_credit(ctx.case, sto)[sel]
+        row = unit_rows(ctx, sto.iloc[sel], row_of_region)
+        k = np.flatnonzero(row >= 0)
+        if len(k):
+            terms.append(Term(var, k, cc[k], row[k]))
+    return terms, const
+
+
+def firm_capacity_value(ctx: BuildContext, x: np.ndarray, row_of_region: dict[str, int]
+                        ) -> np.ndarray:
+    """Firm MW per row in solution x (existing and new)."""
+    terms, const = firm_capacity_terms_cached(ctx, row_of_region)
+    out = const.copy()
+    for t in terms:
+        np.add.at(out, t.rows, t.coef * x[t.var.cols(t.pos)])
+    return out
+
+
+def firm_capacity_terms_cached(ctx: BuildContext, row_of_region: dict[str, int]):
+    key = ("firm_capacity_terms", tuple(sorted(row_of_region.items())))
+    if key not in ctx.info:
+        ctx.info[key] = firm_capacity_terms(ctx, row_of_region)
+    return ctx.info[key]

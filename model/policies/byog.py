@@ -1,22 +1,27 @@
-"""Bring your own generation: new firm capacity per MW of new data-centre load, per region.
+"""Bring your own generation: new firm capacity dedicated to the data centres, per region.
 
 Key: ``policies.firm_per_dc_mw`` (MW of firm capacity per MW of new data-centre peak power,
 ≥ 0; e.g. 1.0 = every new MW of data-centre load brings one firm MW).
 
 New data-centre peak power of site d is pf_d · dc_it_new_mw[d] with pf_d = max_t PUE[d,t] (IT
-capacity at full use). Firm capacity is capacity-credit weighted (``capacity_credit`` in
-technologies.csv; by default 1 for generators without a profile, 0 for variable generators and
-storage). For every region r that hosts a candidate site, constraint ``byog_firm[r]``:
+capacity at full use). The firm capacity must be **dedicated** to the data centres and
+**additional** (:mod:`model.policies.dedicated`): the part of a unit's new capacity above what
+a reference run without data centres builds of it. Firm capacity is capacity-credit weighted
+(``capacity_credit`` in technologies.csv; by default 1 for generators without a profile, 0 for
+variable generators and storage), and dedicated storage counts only for the power its
+dedicated energy can hold for ``firm_duration_hours``. For every region r that hosts a
+candidate site, constraint ``byog_firm[r]``:
 
-    Σ_{g in r} cc_g · gen_new_mw[g] + Σ_{s in r} cc_s · sto_new_mw[s]
+    Σ_{g in r} cc_g · ded_gen_new_mw[g] + Σ_{s in r} cc_s · ded_sto_firm_mw[s]
         ≥ k · Σ_{d in r} pf_d · dc_it_new_mw[d]
 
 where "g in r" means generators at the region's node or at a site hosted in r (same for
-storage s). Existing capacity and existing IT do not count (the rule is about additions), nor
-do corridors. The dual μ_r ≥ 0 is the cost per year of one more firm MW required in r.
+storage s). Existing capacity, existing IT, capacity the grid would build anyway and
+corridors do not count. The dual μ_r ≥ 0 is the cost per year of one more firm MW required
+in r.
 
-Report: per region the new DC peak, the required and the added firm MW, binding, price; and the
-totals.
+Report: per region the new DC peak, the required and the dedicated firm MW, binding, price;
+the totals, and the dedicated new MW of each unit.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import pandas as pd
 from ..context import BuildContext
 from ..lp import Term
 from . import _common as c
+from . import dedicated
 
 KEY = "firm_per_dc_mw"
 ROW = "byog_firm"
@@ -54,7 +60,7 @@ def add_components(ctx: BuildContext, value: float) -> None:
     sites = ctx.case.sites
     site_row = np.array([row_of.get(r, -1) for r in sites["region"].astype(str)], np.int64)
     sel = np.flatnonzero(site_row >= 0)
-    terms = c.firm_new_terms(ctx, row_of)
+    terms = list(dedicated.firm_terms_cached(ctx, row_of))
     terms.append(Term(ctx.lp.variables["dc_it_new_mw"], sel,
                       -k * c.site_peak_factor(ctx)[sel], site_row[sel]))
     ctx.lp.add_constraints(ROW, pd.Index(regions, name="region"), terms, ">=", 0.0)
@@ -68,7 +74,8 @@ def report(ctx: BuildContext, value: float, x, duals) -> dict:
     it_new = ctx.lp.values(x, "dc_it_new_mw").to_numpy()
     peak = c.site_peak_factor(ctx) * it_new
     dc_peak = np.array([peak[(sites["region"] == r).to_numpy()].sum() for r in regions])
-    firm = c.firm_mw(ctx, {r: i for i, r in enumerate(regions)}, len(regions), x)
+    firm, units = dedicated.firm_value(ctx, x, {r: i for i, r in enumerate(regions)},
+                                       len(regions))
     required = float(value) * dc_peak
     dual = c.row_duals(ctx, duals, ROW)
     price = c.shadow_price(dual, ">=") if dual is not None else None
@@ -82,4 +89,4 @@ def report(ctx: BuildContext, value: float, x, duals) -> dict:
         for i, r in enumerate(regions)}
     return {"firm_per_dc_mw": float(value), "binding": bool(np.any(binding)),
             "required_firm_mw": float(required.sum()), "firm_new_mw": float(firm.sum()),
-            "regions": per_region}
+            "dedicated_new_mw": units, "regions": per_region}

@@ -1,7 +1,8 @@
-"""24/7 carbon-free energy: every hour, data-centre load is matched by additional clean supply.
+"""24/7 carbon-free energy: every hour, data-centre load is matched by dedicated, additional
+clean supply.
 
-Key: ``policies.cfe_247``: ``{share: s, scope: …, groups: {name: [region ids]}, sites: [ids]}``
-or just the number s (scope ``region``).
+Key: ``policies.cfe_247``: ``{share: s, scope: …, groups: {name: [region ids]}, sites: [ids],
+additionality: reference | none}`` or just the number s (scope ``region``).
 
 * ``share`` s ∈ [0, 1]: the matched fraction of each data centre's power in every hour
   (0 adds nothing to the model; 1 asks for full hourly coverage).
@@ -11,35 +12,33 @@ or just the number s (scope ``region``).
   ``group`` label in regions.geojson; a region without a label is alone) or ``groups`` (the
   named groups of regions given in ``groups``; regions not listed are alone).
 * ``sites``: the data centres that take part (default: all).
+* ``additionality``: ``reference`` (default) — only capacity beyond what the grid builds
+  without the data centres counts; ``none`` — any new capacity, exclusively contracted.
 
-Each scope is a pool G of nodes and of the participating sites D_G hosted there: the sites
-share one portfolio of contracts and, within the hour, split its output among themselves.
-Supply counts only **additional** (new) capacity: clean generators (``clean = true``) and
-storage units of the pool that can be expanded (``max_new_mw > 0``).
+Procurement follows the 24/7 literature (Riepin & Brown 2024; Xu et al. 2024): the data
+centres of a pool G contract the **dedicated** part of new clean generators and new storage
+at the pool's nodes (:mod:`model.policies.dedicated`): exclusive (pools partition the nodes,
+so each MWh is matched once) and **additional** (above a reference run without data
+centres). Matched supply of the pool in hour t:
 
-Matched supply of the pool in step t:
+    S[G,t] = Σ_{g clean in G} m[g,t] + Σ_{s in G} (d[s,t] − c[s,t])
 
-    S[G,t] = Σ_{g new-only} gen_mw[g,t] + Σ_{g with existing} m[g,t]
-           + Σ_{s new-only} (discharge[s,t] − charge[s,t]) + Σ_{s with existing} q[s,t]
-
-where a unit without existing capacity counts in full (its output is that of new capacity) and
-a unit that also has existing capacity counts only its new part:
-
-    0 ≤ m[g,t] ≤ gen_mw[g,t],   m[g,t] ≤ cf[g,t] · gen_new_mw[g]
-    q[s,t] ≤ discharge[s,t] − charge[s,t],   q[s,t] ≤ sto_new_mw[s]     (q free)
-
-Storage charging counts against the match, so stored energy has to come from matched clean
-output. Constraint ``cfe_247[G,t]``:
+with m[g,t] ≤ gen_mw[g,t] and m[g,t] ≤ cf[g,t] · ded_gen_new_mw[g] (dispatched output of the
+dedicated capacity; curtailed output does not count), and (c, d, e) a sub-account of the
+storage unit's charge, discharge and energy limited by its dedicated power and energy
+(charging from matched supply only). Constraint ``cfe_247[G,t]``:
 
     S[G,t] ≥ s · Σ_{d∈D_G} P[d,t],   P[d,t] = PUE[d,t]·(idle_d·IT_d + (1 − idle_d)·Σ served)
 
 Procured output is ordinary generation in the node balance: what the data centres do not use
-in an hour is sold to the grid. Curtailed output does not count (the match uses dispatched
-output, not availability). The dual μ[G,t] ≥ 0 is the value of clean supply in that hour;
-Σ_t μ·s·P is the premium the pool pays for matching.
+in an hour is sold to the grid. Matching is hourly: time steps must be whole hours, so a run
+on segmented representative days is refused (a segment's average hides the hours inside it).
+The dual μ[G,t] ≥ 0 is the value of clean supply in that hour; Σ_t μ·s·P is the premium the
+pool pays for matching.
 
-Report per pool: sites, new clean MW, CFE score Σ_t w·min(S, P) / Σ_t w·P, the lowest hourly
-coverage S/P, hours at the constraint, premium per year and per MWh of data-centre power.
+Report per pool: sites, dedicated new clean MW and storage, CFE score Σ_t w·min(S, P) / Σ_t w·P,
+the lowest hourly coverage S/P, hours at the constraint, premium per year and per MWh of
+data-centre power.
 """
 
 from __future__ import annotations
@@ -48,25 +47,38 @@ import numpy as np
 import pandas as pd
 
 from ..context import BuildContext, grid_index
-from ..lp import Term
 from . import _common as c
+from . import dedicated
 
 KEY = "cfe_247"
 ROW = "cfe_247"
 SCOPES = ("site", "region", "group", "groups")
 
 
+ADDITIONALITY = ("reference", "none")
+
+
 def _spec(value) -> dict:
     if isinstance(value, dict):
         return {"share": value.get("share"), "scope": value.get("scope", "region"),
-                "groups": value.get("groups"), "sites": value.get("sites")}
-    return {"share": value, "scope": "region", "groups": None, "sites": None}
+                "groups": value.get("groups"), "sites": value.get("sites"),
+                "additionality": value.get("additionality", "reference")}
+    return {"share": value, "scope": "region", "groups": None, "sites": None,
+            "additionality": "reference"}
+
+
+def needs_reference(case, value) -> bool:
+    """True when the lever is on and asks for additionality against a reference run."""
+    spec = _spec(value)
+    return (c.is_number(spec["share"]) and float(spec["share"]) > 0
+            and spec["additionality"] == "reference" and len(case.sites) > 0)
 
 
 def validate(case, value) -> list:
     problems = []
     if isinstance(value, dict):
-        problems = c.check_mapping(KEY, value, {"scope", "groups", "sites"}, {"share"})
+        problems = c.check_mapping(KEY, value, {"scope", "groups", "sites", "additionality"},
+                                   {"share"})
         if problems:
             return problems
     spec = _spec(value)
@@ -85,6 +97,9 @@ def validate(case, value) -> list:
                                   hint="add 'scope: groups' or drop 'groups'"))
     if spec["sites"] is not None:
         problems += c.check_ids(KEY, spec["sites"], case.sites.index, "site")
+    if spec["additionality"] not in ADDITIONALITY:
+        problems.append(c.problem(KEY, f"unknown additionality {spec['additionality']!r}",
+                                  hint="use 'reference' (default) or 'none'"))
     return problems
 
 
@@ -117,74 +132,6 @@ def pools(case, value) -> tuple[list[str], pd.Series, np.ndarray]:
     return names, pool, takes_part
 
 
-def _supply(ctx: BuildContext, pool: pd.Series, row_of: dict) -> tuple[list[Term], dict]:
-    """Matched-supply terms on rows (pool, step), with the helper variables and rows."""
-    lp, n_t = ctx.lp, ctx.n_steps
-    steps = np.arange(n_t)
-    terms: list[Term] = []
-    used: dict = {"gen_full": np.zeros(0, int), "gen_part": np.zeros(0, int),
-                  "sto_full": np.zeros(0, int), "sto_part": np.zeros(0, int)}
-
-    def rows_of(units):
-        p = pool.reindex(units["node"]).to_numpy()
-        return np.array([row_of.get(v, -1) if v is not None else -1 for v in p], np.int64)
-
-    gen = c.generators(ctx)
-    if len(gen) and "gen_new_mw" in lp.variables:
-        row = rows_of(gen)
-        ok = (row >= 0) & gen["clean"].to_numpy(bool) & (lp.variables["gen_new_mw"].ub > 0)
-        existing = gen["existing_mw"].to_numpy(float) > 0
-        full = np.flatnonzero(ok & ~existing)
-        part = np.flatnonzero(ok & existing)
-        used["gen_full"], used["gen_part"] = full, part
-        out = lp.variables["gen_mw"]
-        if len(full):
-            terms.append(Term(out, (full[:, None] * n_t + steps).ravel(), 1.0,
-                              (row[full][:, None] * n_t + steps).ravel()))
-        if len(part):
-            idx = grid_index(gen.index[part], n_t, ("unit", "step"))
-            m = lp.add_variables("cfe_matched_gen_mw", idx, 0.0)
-            k = np.arange(len(part) * n_t)
-            lp.add_constraints("cfe_matched_gen_output", idx,
-                               [Term(m, k, 1.0),
-                                Term(out, (part[:, None] * n_t + steps).ravel(), -1.0)],
-                               "<=", 0.0)
-            cf = c.availability(ctx)[part].ravel()
-            lp.add_constraints("cfe_matched_gen_new", idx,
-                               [Term(m, k, 1.0),
-                                Term(lp.variables["gen_new_mw"], np.repeat(part, n_t), -cf)],
-                               "<=", 0.0)
-            terms.append(Term(m, k, 1.0, (row[part][:, None] * n_t + steps).ravel()))
-    sto = c.storage_units(ctx)
-    if len(sto) and "sto_new_mw" in lp.variables:
-        row = rows_of(sto)
-        ok = (row >= 0) & (lp.variables["sto_new_mw"].ub > 0)
-        existing = (sto["existing_mw"].to_numpy(float) > 0) | (
-            sto["existing_mwh"].to_numpy(float) > 0)
-        full = np.flatnonzero(ok & ~existing)
-        part = np.flatnonzero(ok & existing)
-        used["sto_full"], used["sto_part"] = full, part
-        dis, ch = lp.variables["sto_discharge_mw"], lp.variables["sto_charge_mw"]
-        if len(full):
-            pos = (full[:, None] * n_t + steps).ravel()
-            rows = (row[full][:, None] * n_t + steps).ravel()
-            terms += [Term(dis, pos, 1.0, rows), Term(ch, pos, -1.0, rows)]
-        if len(part):
-            idx = grid_index(sto.index[part], n_t, ("unit", "step"))
-            q = lp.add_variables("cfe_matched_storage_mw", idx, -np.inf)
-            k = np.arange(len(part) * n_t)
-            pos = (part[:, None] * n_t + steps).ravel()
-            lp.add_constraints("cfe_matched_storage_flow", idx,
-                               [Term(q, k, 1.0), Term(dis, pos, -1.0), Term(ch, pos, 1.0)],
-                               "<=", 0.0)
-            lp.add_constraints("cfe_matched_storage_new", idx,
-                               [Term(q, k, 1.0),
-                                Term(lp.variables["sto_new_mw"], np.repeat(part, n_t), -1.0)],
-                               "<=", 0.0)
-            terms.append(Term(q, k, 1.0, (row[part][:, None] * n_t + steps).ravel()))
-    return terms, used
-
-
 def add_components(ctx: BuildContext, value) -> None:
     c.raise_problems(validate(ctx.case, value))
     share = float(_spec(value)["share"])
@@ -195,7 +142,7 @@ def add_components(ctx: BuildContext, value) -> None:
         return
     n_t = ctx.n_steps
     row_of = {p: i for i, p in enumerate(names)}
-    terms, used = _supply(ctx, pool, row_of)
+    terms, used = dedicated.matched_supply_terms(ctx, pool, row_of)
     ctx.info["cfe_247_units"] = used
     site_pool = pool.reindex(ctx.case.sites.index).to_numpy()
     site_row = np.array([row_of[p] if t else -1 for p, t in zip(site_pool, takes_part,
@@ -235,20 +182,20 @@ def report(ctx: BuildContext, value, x, duals) -> dict:
     mu = c.shadow_price(dual, ">=").reshape(len(names), n_t) if dual is not None else None
     at_row = c.is_binding(act, share * const) & (demand > 1e-9)
     used = ctx.info.get("cfe_247_units", {})
-    gen = c.generators(ctx)
-    new_gen = ctx.lp.values(x, "gen_new_mw").to_numpy() if len(gen) else np.zeros(0)
+    gen, sto = c.generators(ctx), c.storage_units(ctx)
     out = {}
     for i, p in enumerate(names):
         e = float(demand[i] @ w)
         matched = float(np.minimum(supply[i], demand[i]) @ w)
         pos = demand[i] > 1e-9
-        units = [u for u in np.r_[used.get("gen_full", []), used.get("gen_part", [])].astype(int)
-                 if pool.get(gen["node"].iloc[u]) == p]
+        gen_units = [u for u in used.get("gen", []) if pool.get(gen["node"].iloc[u]) == p]
+        sto_units = [u for u in used.get("sto", []) if pool.get(sto["node"].iloc[u]) == p]
         premium = None if mu is None else float(mu[i] @ (share * demand[i]))
         out[str(p)] = {
             "sites": members[p],
             "dc_energy_mwh": e,
-            "new_clean_mw": {gen.index[u]: float(new_gen[u]) for u in units},
+            "dedicated_new_mw": dedicated.dedicated_new(ctx, x, gen_units, "gen"),
+            "dedicated_storage": dedicated.dedicated_new(ctx, x, sto_units, "sto"),
             "cfe_score": matched / e if e > 0 else None,
             "min_hourly_coverage": float((supply[i][pos] / demand[i][pos]).min())
             if pos.any() else None,

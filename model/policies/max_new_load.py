@@ -2,14 +2,15 @@
 
 Key: ``policies.max_new_load_mw``: ``{region id: MW}``.
 
-The cap applies to the grid import of all data-centre sites hosted in the region, every hour
+The cap applies to the grid imports of all data-centre sites hosted in the region, every hour
 (constraint ``max_new_load[r,t]``):
 
-    Σ_{d hosted in r} dc_grid_mw[d,t] ≤ cap_r
+    Σ_{d hosted in r} dc_import_mw[d,t] ≤ cap_r
 
-dc_grid_mw is the net flow from the host region into the site (negative when the site
-exports), so on-site generation and storage can carry load above the cap: this is the
-"connect and manage" reading of an interconnection queue limit, not a cap on IT capacity.
+dc_import_mw is what a site draws from its host region (its exports are a separate variable,
+so one site's exports never make room for another site's imports). On-site generation and
+storage can carry a site's load above the cap: this is the "connect and manage" reading of an
+interconnection queue limit, not a cap on IT capacity.
 Imports of existing sites count too; include them in the cap. Sites' own ``grid_limit_mw``
 still applies to each site. The dual of each hourly row is ≤ 0; Σ_t of its negative is the
 value per year of one more MW of cap.
@@ -48,7 +49,7 @@ def add_components(ctx: BuildContext, value) -> None:
     c.raise_problems(validate(ctx.case, value))
     value = {str(k): v for k, v in value.items()}
     regions = _regions(ctx, value)
-    if not regions or "dc_grid_mw" not in ctx.lp.variables:
+    if not regions or "dc_import_mw" not in ctx.lp.variables:
         return
     n_t = ctx.n_steps
     row_of = {r: i for i, r in enumerate(regions)}
@@ -59,7 +60,7 @@ def add_components(ctx: BuildContext, value) -> None:
     caps = np.array([float(value[r]) for r in regions])
     ctx.lp.add_constraints(ROW, grid_index(pd.Index(regions, name="region"), n_t,
                                            ("region", "step")),
-                           [Term(ctx.lp.variables["dc_grid_mw"], pos, 1.0, rows)], "<=",
+                           [Term(ctx.lp.variables["dc_import_mw"], pos, 1.0, rows)], "<=",
                            np.repeat(caps, n_t))
 
 
@@ -69,8 +70,8 @@ def report(ctx: BuildContext, value, x, duals) -> dict:
     out = {}
     n_t = ctx.n_steps
     dual = c.row_duals(ctx, duals, ROW)
-    grid = (ctx.lp.values(x, "dc_grid_mw").to_numpy().reshape(-1, n_t)
-            if "dc_grid_mw" in ctx.lp.variables else None)
+    grid = (ctx.lp.values(x, "dc_import_mw").to_numpy().reshape(-1, n_t)
+            if "dc_import_mw" in ctx.lp.variables else None)
     for i, r in enumerate(regions):
         sel = (ctx.case.sites["region"].astype(str) == r).to_numpy()
         imp = grid[sel].sum(axis=0) if grid is not None else np.zeros(n_t)

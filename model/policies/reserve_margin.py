@@ -8,18 +8,24 @@ mapping ``{name: [region ids]}`` (regions not listed are not constrained).
 For every group G (regions R_G, and the sites hosted in them D_G), constraint
 ``reserve_margin[G]``:
 
-    Σ_{u at nodes of G} cc_u · (existing_mw_u + new_mw[u])
+    Σ_{g at nodes of G} cc_g · (existing_mw_g + gen_new_mw[g])
+        + Σ_{s at nodes of G} cc_s · sto_firm_mw[s]
         ≥ (1 + m) · ( max_t Σ_{r∈R_G} load[r,t]  +  Σ_{d∈D_G} pf_d · IT_d )
 
-with u over generators (gen_new_mw) and storage (sto_new_mw, grid-side power), cc_u the
-capacity credit (``capacity_credit`` in technologies.csv; default 1 for generators without a
-profile, 0 for variable generators and storage), pf_d = max_t PUE[d,t] and
+with cc the capacity credit (``capacity_credit`` in technologies.csv; default 1 for
+generators without a profile, 0 for variable generators and storage). Storage is firm only
+for the power it can hold for ``firm_duration_hours`` (default 4):
+sto_firm_mw[s] ≤ existing_mw_s + sto_new_mw[s] and
+firm_duration_hours_s · sto_firm_mw[s] ≤ existing_mwh_s + sto_new_mwh[s]
+(:func:`model.policies._common.storage_firm`): a battery with no energy is not firm.
+pf_d = max_t PUE[d,t] and
 IT_d = existing_it_mw_d + dc_it_new_mw[d]: data-centre peak is IT capacity at full use.
 The base-load peak is coincident within the group and taken over the full time series (also
 when the model runs on representative days); corridors and imports do not count as firm
 capacity. The dual μ_G ≥ 0 is the capacity price per MW-year in G.
 
-Report per group: firm MW (existing + new), peak MW, required MW, binding, price.
+Report per group: firm MW (existing + new, storage backed by energy), peak MW, required MW,
+binding, price.
 """
 
 from __future__ import annotations
@@ -67,6 +73,9 @@ def _reachable(case, share: float, groups) -> list:
             continue
         cc = c.capacity_credit(case, units)
         mw = units["existing_mw"].to_numpy(float) + units["max_new_mw"].to_numpy(float)
+        if (units["kind"] == "storage").all():  # firm only as long as the energy lasts
+            mwh = units["existing_mwh"].to_numpy(float) + units["max_new_mwh"].to_numpy(float)
+            mw = np.minimum(mw, mwh / units["firm_duration_hours"].to_numpy(float))
         for r, v in zip(region_of.reindex(units["node"]).to_numpy(),
                         np.where(cc > 0, cc * mw, 0.0), strict=True):
             if group_of.get(r) is not None:
@@ -117,7 +126,8 @@ def add_components(ctx: BuildContext, value) -> None:
     k = 1.0 + share
     pf = c.site_peak_factor(ctx) if len(ctx.case.sites) else np.zeros(0)
     existing_it = np.zeros(len(names))
-    terms = c.firm_new_terms(ctx, row_of)
+    firm_terms, existing_firm = c.firm_capacity_terms_cached(ctx, row_of)
+    terms = list(firm_terms)
     if len(ctx.case.sites):
         sel = np.flatnonzero(site_row >= 0)
         np.add.at(existing_it, site_row[sel],
@@ -125,14 +135,13 @@ def add_components(ctx: BuildContext, value) -> None:
         if c.has_sites(ctx) and len(sel):
             terms.append(Term(ctx.lp.variables["dc_it_new_mw"], sel, -k * pf[sel],
                               site_row[sel]))
-    existing_firm = c.firm_mw(ctx, row_of, len(names))
     rhs = k * (peak + existing_it) - existing_firm
     ctx.lp.add_constraints(ROW, pd.Index(names, name="group"), terms, ">=", rhs)
 
 
 def report(ctx: BuildContext, value, x, duals) -> dict:
     share, names, row_of, peak, site_row = _setup(ctx, value)
-    firm = c.firm_mw(ctx, row_of, len(names)) + c.firm_mw(ctx, row_of, len(names), x)
+    firm = c.firm_capacity_value(ctx, x, row_of)
     dc_peak = np.zeros(len(names))
     if len(ctx.case.sites):
         it = ctx.case.sites["existing_it_mw"].to_numpy(float)
