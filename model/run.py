@@ -129,7 +129,7 @@ def run(
     t_solve = time.perf_counter()
     duals = res.row_duals
     resolve_s = 0.0
-    if res.x is not None and ctx.lp.is_mip:
+    if res.x is not None and ctx.lp.is_mip and not res.priced:
         event("resolve", "pricing LP: sites fixed, capacities free to grow from the plan")
         priced = solve_pricing(ctx.lp, res.x, options, on_log)
         resolve_s = priced.handover_s + priced.solve_s

@@ -60,6 +60,8 @@ class SolveResult:
     iterations: dict = field(default_factory=dict)
     # MILPs: best proven lower bound on the objective (from the relaxation or HiGHS)
     mip_bound: float | None = None
+    # MILPs: row_duals are already those of the pricing LP (:func:`pricing_bounds`)
+    priced: bool = False
 
 
 def hipo_available() -> bool:
@@ -408,30 +410,59 @@ class _Clock:
         return out
 
 
-def _round_up(h: highspy.Highs, scaling: Scaling, x_relax: np.ndarray, ub: np.ndarray,
-              integ: np.ndarray) -> tuple[np.ndarray, float] | None:
+def _round_up(h: highspy.Highs, scaling: Scaling, x_relax: np.ndarray, lb: np.ndarray,
+              ub: np.ndarray, integ: np.ndarray) -> tuple[np.ndarray, float] | None:
     """A feasible integer point near the relaxation, or None.
 
-    Binary decisions first: every site or block with a fractional build is built and the LP
-    re-solved with the other integers still continuous (so that, say, a site's minimum size
-    is met by its modules); then the general integers (modules, blocks) are rounded up from
-    that LP and fixed. Each re-solve starts from the previous basis.
+    Every integer decision is rounded up at once (a site with any fractional build is built,
+    modules and blocks rounded up) and the LP re-solved from the relaxation's basis. Where
+    that fails (say a site's minimum size above its rounded modules), binary decisions are
+    rounded first with the other integers still continuous, so that the modules follow the
+    build, and the general integers are rounded up from that LP.
     """
-    binary = np.flatnonzero(integ & (ub <= 1.0))
-    general = np.flatnonzero(integ & (ub > 1.0))
+    cols = np.flatnonzero(integ)
+    rounded = _fix_and_run(h, scaling, cols, np.minimum(np.ceil(x_relax[cols] - 1e-6),
+                                                        ub[cols]))
+    if rounded is not None:
+        return rounded
+    h.changeColsBounds(len(cols), cols.astype(np.int32), lb[cols], ub[cols])
     x = x_relax
-    for cols in (binary, general):
-        if not len(cols):
+    for part in (np.flatnonzero(integ & (ub <= 1.0)), np.flatnonzero(integ & (ub > 1.0))):
+        if not len(part):
             continue
-        rounded = np.minimum(np.ceil(x[cols] - 1e-6), ub[cols])
-        h.changeColsBounds(len(cols), cols.astype(np.int32), rounded, rounded)
-        h.run()
-        status, _ = _status(h)
-        sol = h.getSolution()
-        if status != "optimal" or not sol.value_valid:
+        found = _fix_and_run(h, scaling, part, np.minimum(np.ceil(x[part] - 1e-6), ub[part]))
+        if found is None:
             return None
-        x = scaling.x_back(np.asarray(sol.col_value, dtype=float))
+        x = found[0]
     return x, scaling.objective_back(h.getInfo().objective_function_value)
+
+
+def _fix_and_run(h: highspy.Highs, scaling: Scaling, cols: np.ndarray, values: np.ndarray
+                 ) -> tuple[np.ndarray, float] | None:
+    """Fix integer columns (unscaled units) at values, re-solve; the point or None."""
+    h.changeColsBounds(len(cols), cols.astype(np.int32), values, values)
+    h.run()
+    status, _ = _status(h)
+    sol = h.getSolution()
+    if status != "optimal" or not sol.value_valid:
+        return None
+    return (scaling.x_back(np.asarray(sol.col_value, dtype=float)),
+            scaling.objective_back(h.getInfo().objective_function_value))
+
+
+def _price_in_place(h: highspy.Highs, lp: LinearProblem, scaling: Scaling,
+                    x: np.ndarray) -> np.ndarray | None:
+    """Re-solve the instance that holds the rounded LP as the pricing LP (warm start);
+    its row duals in model units, or None."""
+    lb, ub, row_lb, row_ub = pricing_bounds(lp, x)
+    cols = np.arange(lp.n_cols, dtype=np.int32)
+    h.changeColsBounds(lp.n_cols, cols, scaling.columns(lb), scaling.columns(ub))
+    rows = np.arange(lp.n_rows, dtype=np.int32)
+    h.changeRowsBounds(lp.n_rows, rows, scaling.rows(row_lb), scaling.rows(row_ub))
+    h.run()
+    status, _ = _status(h)
+    sol = h.getSolution()
+    return _unscaled_duals(sol, scaling) if status == "optimal" else None
 
 
 def _relaxation(lp: LinearProblem, options: dict, on_log, log: list[str]):
@@ -468,7 +499,7 @@ def solve_milp(lp: LinearProblem, options: dict | None = None,
     """
     options = dict(options or {})
     clock = _Clock(options.get("time_limit_s"))
-    _, ub, integ = lp.col_bounds()
+    lb, ub, integ = lp.col_bounds()
     log: list[str] = []
     h, scaling, algo, status = _relaxation(lp, options, on_log, log)
     requested = str(options.get("algorithm", "auto"))
@@ -482,8 +513,11 @@ def solve_milp(lp: LinearProblem, options: dict | None = None,
         return _branch(lp, clock.options(options), on_log, log, None, -np.inf, clock)
     bound = scaling.objective_back(h.getInfo().objective_function_value)
     relax_used = _used_algorithm(h, "".join(log), False)
+    # re-solves after bound changes start from the relaxation's basis: dual simplex, not a
+    # fresh interior-point solve
+    h.setOptionValue("solver", "simplex")
     rounded = _round_up(h, scaling, scaling.x_back(np.asarray(sol.col_value, dtype=float)),
-                        ub, integ)
+                        lb, ub, integ)
     if rounded is None:
         log.append("WattBit: rounding the relaxation did not give a feasible point; "
                    "branch and bound\n")
@@ -502,6 +536,9 @@ def solve_milp(lp: LinearProblem, options: dict | None = None,
                       iterations=_iterations(h, False))
     res.branched = False
     res.mip_bound = bound
+    res.row_duals = _price_in_place(h, lp, scaling, x0)
+    res.priced = res.row_duals is not None
+    res.solve_s = time.perf_counter() - clock.start
     return res
 
 
