@@ -286,6 +286,101 @@ def write_eur(eur: Path) -> None:
     print("copied pypsa_eur_unit_commitment.csv")
 
 
+# ----------------------------------------------------------------------------------------------
+# operations source tables (derived from the subsets above; not read by the case builders)
+# ----------------------------------------------------------------------------------------------
+PIK_CONFIG_COMMIT = "2cd1f55ddba4838338b28bf37c8af6bac1530139"  # config/technology_config.yaml
+EUR_TECH = {"coal": "coal", "gas_ccgt": "CCGT", "gas_ocgt": "OCGT", "nuclear": "nuclear"}
+
+
+def write_operations_china() -> None:
+    eur = pd.read_csv(CN_SRC / "pypsa_eur_unit_commitment.csv").set_index("attribute")
+    src_eur = f"PyPSA-Eur data/unit_commitment.csv @ {EUR_COMMIT[:8]} (CC BY 4.0)"
+    src_pik = f"PyPSA-China-PIK config/technology_config.yaml @ {PIK_CONFIG_COMMIT[:7]} (MIT)"
+    rows = []
+    for tech, col in EUR_TECH.items():
+        e = eur[col]
+        row = {"tech": tech, "min_stable_share": e["p_min_pu"],
+               "ramp_share_per_h": e["ramp_limit_up"], "start_cost_per_mw": e["start_up_cost"],
+               "start_cost_currency": "EUR",
+               "min_up_h": e["min_up_time"], "min_down_h": e["min_down_time"], "source": src_eur}
+        if tech == "coal":
+            row["ramp_share_per_h"] = 0.5
+            row["source"] = f"{src_eur}; ramp_share_per_h: {src_pik} fossil_ramps.coal"
+        if tech == "nuclear":
+            row["min_stable_share"] = 0.7
+            row["source"] = f"{src_eur}; min_stable_share: {src_pik} nuclear_reactors.p_min_pu"
+        rows.append(row)
+    write(pd.DataFrame(rows), ROOT / "china" / "operations_thermal.csv")
+
+
+def write_operations_us() -> None:
+    ads = pd.read_csv(US_SRC / "wecc_ads_2032_thermal_by_tech.csv").set_index("tech")
+    src = (f"WECC ADS 2032 public, medians over generators (pypsa-usa @ {USA_COMMIT[:7]}), "
+           "sources/wecc_ads_2032_thermal_by_tech.csv")
+    rows = []
+    for tech in EUR_TECH:
+        a = ads.loc[tech]
+        rows.append({"tech": tech, "min_stable_share": a["min_stable_share_median"],
+                     "ramp_share_per_h": a["ramp_share_per_h_median"],
+                     "start_cost_usd_per_mw": a["start_cost_usd_per_mw_median"],
+                     "min_up_h": a["min_up_h_median"], "min_down_h": a["min_down_h_median"],
+                     "generators": int(a["generators"]), "source": src})
+    write(pd.DataFrame(rows), ROOT / "us" / "operations_thermal.csv")
+
+
+# provinces north of the Qinling-Huaihe line with statutory central heating (assumption: the
+# conventional definition of the northern heating zone)
+NORTHERN_HEATING = ["beijing", "tianjin", "hebei", "shanxi", "neimenggu", "liaoning", "jilin",
+                    "heilongjiang", "shandong", "henan", "shaanxi", "gansu", "qinghai", "ningxia",
+                    "xinjiang"]
+CHP_MIN_OUTPUT_HEATING = 0.5  # share of CHP capacity, assumption (see SOURCES.md)
+
+
+def write_chp_china() -> None:
+    u = pd.read_csv(CN_SRC / "gem_gcpt_2023-07_china_units.csv")
+    start = u["start_year"].fillna(9999)
+    u = u[(u["status"] == "operating") | ((u["status"] == "construction") & (start <= EXISTING_BY))]
+    chp = (u["chp_flag_pik"] == "Y") | u["plant_local"].fillna("").str.contains("热电")
+    g = pd.DataFrame({"province": u["province"], "mw": u["mw"], "chp_mw": u["mw"].where(chp, 0)})
+    out = g.groupby("province")[["mw", "chp_mw"]].sum().reset_index()
+    out = out.rename(columns={"mw": "coal_mw_gem"})
+    out["chp_share"] = (out["chp_mw"] / out["coal_mw_gem"]).round(3)
+    out["northern_heating"] = out["province"].isin(NORTHERN_HEATING)
+    out["heating_months"] = np.where(out["northern_heating"], "10,11,12,1,2,3", "")
+    out["min_output_share_heating"] = np.where(out["northern_heating"], CHP_MIN_OUTPUT_HEATING,
+                                               np.nan)
+    write(out, ROOT / "china" / "chp_must_run.csv")
+
+
+def write_hydro_china(pik: Path) -> None:
+    h = pd.read_csv(CN_SRC / "gem_ghpt_2023-05_china_hydro_by_province.csv")
+    t = h.pivot_table(index="province", columns="technology_type", values="mw", aggfunc="sum",
+                      fill_value=0.0)
+    conv = t.drop(columns=[c for c in t.columns if c == "pumped storage"])
+    out = pd.DataFrame({
+        "reservoir_mw": t.get("conventional storage", 0.0)
+        + t.get("conventional and pumped storage", 0.0),
+        "run_of_river_mw": t.get("run-of-river", 0.0) + t.get("conventional and run-of-river", 0.0),
+        "unknown_mw": t.get("unknown", 0.0), "pumped_storage_mw": t.get("pumped storage", 0.0),
+    })
+    out = out.round(1)
+    out["reservoir_share"] = (out["reservoir_mw"] / conv.sum(axis=1)).round(3)
+    write(out.reset_index(), ROOT / "china" / "hydro_reservoir_split.csv")
+    try:  # the national hourly profile needs PyTables (pandas.read_hdf)
+        raw = git_show(pik, "a3c2f0a", "resources/data/p_nom/hydro_p_max_pu.h5")
+        tmp = Path("/tmp/hydro_p_max_pu.h5")
+        tmp.write_bytes(raw)
+        prof = pd.read_hdf(tmp, "p_max_pu")
+    except ImportError:
+        print("PyTables missing: hydro_monthly_shape.csv not rewritten")
+        return
+    m = prof.groupby(prof.index.month).mean()
+    shape = pd.DataFrame({"month": m.index, "availability_mean": m.round(4).values,
+                          "relative_to_annual_mean": (m / prof.mean()).round(3).values})
+    write(shape, ROOT / "china" / "hydro_monthly_shape.csv")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--china-pik", type=Path, required=True)
@@ -303,6 +398,10 @@ def main(argv=None) -> int:
     write_reeds(a.pypsa_usa)
     write_ads(a.pypsa_usa)
     write_eur(a.pypsa_eur)
+    write_operations_china()
+    write_operations_us()
+    write_chp_china()
+    write_hydro_china(a.china_pik)
     return 0
 
 
