@@ -921,8 +921,11 @@ power when idle; assumption). `capex_per_kw_it` is the facility (shell, power an
 excluding IT hardware, 10,000-13,000 USD/kW IT (assumption in the range of recent industry cost
 guides, e.g. Cushman & Wakefield Data Center Development Cost Guide 2024: ~10-13 M USD per MW).
 PUE by climate: 1.15-1.20 (cool/dry), 1.25 (temperate), 1.30-1.35 (hot/humid) (assumption).
-`grid_limit_mw` is the firm grid connection plausibly deliverable by ~2030 given interconnection
-queues (assumption, see the basis column). On-site options (`resources.csv`, node = site id):
+`grid_limit_mw` comes from an approved interconnection or utility filing where one was found
+(Memphis: TVA board approvals 150 + 150 MW; Salem/Susquehanna: the FERC-accepted ISA's 300 MW of
+co-located load, the 480 MW amendment having been rejected; Richland Parish: the LPSC-approved
+Entergy combined cycles, ~2.2 GW); every other value is an assumption (the firm grid connection
+plausibly deliverable by ~2030), with its reason in the basis column. On-site options (`resources.csv`, node = site id):
 battery everywhere; `gas_ct`/`gas_cc` where a gas pipeline and permitting make it plausible; solar
 where land is available, capped at the MW shown in `data/us/sites_src.csv`.
 
