@@ -381,6 +381,48 @@ def write_hydro_china(pik: Path) -> None:
     write(shape, ROOT / "china" / "hydro_monthly_shape.csv")
 
 
+# ----------------------------------------------------------------------------------------------
+# cross-checks of the China case against open files (written for SOURCES.md; not read by builders)
+# ----------------------------------------------------------------------------------------------
+def _pair(a: str, b: str) -> str:
+    return "-".join(sorted((a, b)))
+
+
+def write_link_crosscheck(pik: Path) -> None:
+    """Case AC + existing DC MW per province pair vs PyPSA-China-PIK edges_current.csv (which mixes
+    AC and DC). Only the comparison is kept: that file's source and licence are not documented."""
+    raw = git_show(pik, "5eb3866", "resources/data/grids/edges_current.csv")
+    e = pd.read_csv(io.BytesIO(raw), header=None, names=["a", "b", "mw"])
+    e["pair"] = [_pair(cn_id(a), cn_id(b)) for a, b in zip(e["a"].str.replace("InnerMongolia",
+                 "Inner Mongolia"), e["b"].str.replace("InnerMongolia", "Inner Mongolia"),
+                 strict=True)]
+    c = pd.read_csv(ROOT / "cases" / "china" / "corridors.csv")
+    c = c[c["kind"].isin(["ac", "dc-existing"])]
+    c["pair"] = [_pair(a, b) for a, b in zip(c["from"], c["to"], strict=True)]
+    case = c.pivot_table(index="pair", columns="kind", values="existing_mw", aggfunc="sum",
+                         fill_value=0.0)
+    out = pd.DataFrame({"case_ac_mw": case["ac"], "case_dc_mw": case["dc-existing"],
+                        "pik_edges_current_mw": e.groupby("pair")["mw"].sum()}).fillna(0.0)
+    out = out[(out.sum(axis=1) > 0)]
+    out["case_total_mw"] = out["case_ac_mw"] + out["case_dc_mw"]
+    out["difference_mw"] = out["case_total_mw"] - out["pik_edges_current_mw"]
+    write(out.reset_index(), ROOT / "china" / "crosscheck_interprovincial_links.csv")
+
+
+def write_wind_crosscheck() -> None:
+    """Case end-2023 wind by province vs GEM Global Wind Power Tracker (May 2023, operating)."""
+    g = pd.read_csv(CN_SRC / "gem_gwpt_2023-05_china_wind_by_province.csv").set_index("province")
+    r = pd.read_csv(ROOT / "cases" / "china" / "resources.csv")
+    r = r.pivot_table(index="node", columns="tech", values="existing_mw", aggfunc="sum")
+    out = pd.DataFrame({"case_onshore_mw_end2023": r["wind_onshore"],
+                        "gem_onshore_mw_2023_05": g["onshore_mw"],
+                        "case_offshore_mw_end2023": r["wind_offshore"],
+                        "gem_offshore_mw_2023_05": g["offshore_mw"]})
+    out = out.loc[g.index].fillna(0.0)
+    out["onshore_ratio_case_to_gem"] = (out.iloc[:, 0] / out.iloc[:, 1]).round(2)
+    write(out.reset_index(names="province"), ROOT / "china" / "crosscheck_wind_2023.csv")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--china-pik", type=Path, required=True)
@@ -402,6 +444,8 @@ def main(argv=None) -> int:
     write_operations_us()
     write_chp_china()
     write_hydro_china(a.china_pik)
+    write_link_crosscheck(a.china_pik)
+    write_wind_crosscheck()
     return 0
 
 
