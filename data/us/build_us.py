@@ -773,8 +773,10 @@ either **statistics** (a published figure, with publication, year and table), an
 **Honesty note on provenance.** The build machine had no internet access. The state retail-sales
 table was taken from a stored copy of EIA's own spreadsheet (EIA-861M `sales_revenue.xlsx`, 2023
 rows) and its national total was checked against EIA Electric Power Monthly Table 5.1 (3,861,342
-thousand MWh for 2023); it is exact. The other "statistics" (national capacity totals, ATB costs,
-intertie ratings, ELCC values, metro populations) were transcribed from the named publications
+thousand MWh for 2023); it is exact. The state split of coal and gas capacity and the corridor
+limits are computed from open datasets kept in `data/us/sources/` (see "Open datasets" at the end).
+The other "statistics" (national capacity totals, ATB costs, ELCC values, metro populations) were
+transcribed from the named publications
 from the author's knowledge and rounded; they are believed accurate to about the rounding shown
 but were **not** re-read from the source tables in this environment. Verify them against the cited
 table before quoting them; the build script reads them from the small CSVs in `data/us/`, so a
