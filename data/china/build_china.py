@@ -156,7 +156,7 @@ def load_inputs() -> dict:
         "prov": prov,
         "cities": cities,
         "nat": pd.read_csv(SRC / "national_totals_2023.csv").set_index("item"),
-        "cap": pd.read_csv(SRC / "capacity_2023_provincial.csv").set_index("id"),
+        "cap": provincial_capacity_gw(A, prov),
         "cons": pd.read_csv(SRC / "consumption_2023.csv").set_index("id"),
         "gdp": pd.read_csv(SRC / "gdp_2023.csv").set_index("id"),
         "hours": pd.read_csv(SRC / "utilisation_hours_2023.csv").set_index("id"),
@@ -173,6 +173,28 @@ def load_inputs() -> dict:
         "outline": pd.read_csv(SRC / "outline_vertices.csv"),
         "corr": pd.read_csv(SRC / "geonames_corrections.csv"),
     }
+
+
+def existing_units(df: pd.DataFrame, by_year: int) -> pd.DataFrame:
+    """GEM rows counted as existing at the end of `by_year`: operating, or in construction with an
+    expected start year <= by_year (commissioned after the tracker's release date)."""
+    start = pd.to_numeric(df["start_year"], errors="coerce").fillna(9999)
+    return df[(df["status"] == "operating") | ((df["status"] == "construction") & (start <= by_year))]
+
+
+def provincial_capacity_gw(A: dict, prov: pd.DataFrame) -> pd.DataFrame:
+    """Provincial capacity table (GW): coal and gas summed from the Global Energy Monitor trackers
+    (sources/), the other technologies from capacity_2023_provincial.csv."""
+    cap = pd.read_csv(SRC / "capacity_2023_provincial.csv").set_index("id")
+    by = int(A["gem_existing_by_year"])
+    coal = pd.read_csv(SRC / "sources" / "gem_gcpt_2023-07_china_units.csv")
+    gas = pd.read_csv(SRC / "sources" / "gem_ggpt_2023-02_china_gas_by_province.csv")
+    for tech, df in (("coal", coal), ("gas", gas)):
+        mw = existing_units(df, by).groupby("province")["mw"].sum()
+        unknown = set(mw.index) - set(prov.id)
+        assert not unknown, f"GEM {tech}: provinces not in provinces.csv: {unknown}"
+        cap[tech] = (mw.reindex(prov.id).fillna(0.0) / 1000.0).round(4)
+    return cap
 
 
 # ----------------------------------------------------------------------------------------------

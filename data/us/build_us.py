@@ -34,6 +34,7 @@ import yaml
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 DEFAULT_OUT = ROOT / "data" / "cases" / "us"
+SRC_OPEN = HERE / "sources"  # subsets of open datasets, cut by data/extract_open_sources.py
 
 SEED = 20230101
 YEAR = 2023  # weather / load / statistics year (non-leap: 8760 hours)
@@ -55,9 +56,6 @@ LATENCY = {"base_ms": 5.0, "route_factor": 1.5, "fibre_km_per_ms": 200.0}
 DISCOUNT_RATE = 0.06
 VOLL = 10_000.0
 CORRIDOR_ROUTE_FACTOR = 1.2  # line length / great-circle distance between node cities
-CORRIDOR_K_SAME_GROUP = 0.30  # existing transfer = k * min(peak_a, peak_b)
-CORRIDOR_K_CROSS_GROUP = 0.15
-CORRIDOR_MIN_MW, CORRIDOR_MAX_MW = 200.0, 6000.0
 CORRIDOR_COST_PER_MW_KM = 1400.0
 CORRIDOR_MAX_NEW_MW = 15_000.0
 CORRIDOR_LIFETIME = 50
@@ -396,8 +394,36 @@ def build_hydro(reg, cap):
 # ----------------------------------------------------------------------------------------------
 # capacity
 # ----------------------------------------------------------------------------------------------
+def _state_ids():
+    """GEM state name -> case id (District of Columbia merged into Maryland)."""
+    states = pd.read_csv(HERE / "states.csv")
+    ids = dict(zip(states["name"], states["state"], strict=True))
+    ids["District of Columbia"] = "md"
+    return ids
+
+
+def gem_state_thermal(index):
+    """Coal (GEM Global Coal Plant Tracker, operating units) and gas (GEM Global Gas Plant
+    Tracker, operating units, state aggregates) MW by state; gas_cc_share = combined-cycle share
+    (CC + ISCC) of the state's GGPT gas capacity (national share where a state has none)."""
+    ids = _state_ids()
+    coal = pd.read_csv(SRC_OPEN / "gem_gcpt_2023-07_us_units.csv")
+    gas = pd.read_csv(SRC_OPEN / "gem_ggpt_2023-02_us_gas_by_state.csv")
+    coal, gas = coal[coal["state_name"].isin(ids)], gas[gas["state_name"].isin(ids)]
+    out = pd.DataFrame(index=index)
+    out["coal"] = coal.groupby(coal["state_name"].map(ids))["mw"].sum()
+    out["gas"] = gas.groupby(gas["state_name"].map(ids))["mw"].sum()
+    cc = gas[gas["technology"].isin(["CC", "ISCC"])]
+    cc_mw = cc.groupby(cc["state_name"].map(ids))["mw"].sum().reindex(index).fillna(0.0)
+    out = out.fillna(0.0)
+    national = cc_mw.sum() / out["gas"].sum()
+    out["gas_cc_share"] = (cc_mw / out["gas"].where(out["gas"] > 0)).fillna(national).round(3)
+    return out
+
+
 def scaled_capacity():
     raw = pd.read_csv(HERE / "capacity_2023_state.csv").set_index("state")
+    raw = raw.join(gem_state_thermal(raw.index))
     nat = pd.read_csv(HERE / "national_capacity_2023.csv").set_index("tech")
     cap = pd.DataFrame(index=raw.index)
     for tech in nat.index:
@@ -405,6 +431,83 @@ def scaled_capacity():
     cap["gas_cc"] = cap["gas"] * raw["gas_cc_share"]
     cap["gas_ct"] = cap["gas"] - cap["gas_cc"]
     return cap.round(1), raw, nat
+
+
+# ----------------------------------------------------------------------------------------------
+# corridors: NREL NARIS 2024 AC transfer limits and ReEDS non-AC ties (via pypsa-usa)
+# ----------------------------------------------------------------------------------------------
+def ba_nodes():
+    """ReEDS balancing area -> case node. Texas BAs outside ERCOT (SPS panhandle, SWEPCO and
+    Entergy east Texas, El Paso) map to None: the `tx` node is ERCOT, which has no AC tie to them."""
+    m = pd.read_csv(SRC_OPEN / "reeds_membership.csv")
+    out = {}
+    for ba, st, ic in zip(m["ba"], m["st"], m["interconnect"], strict=True):
+        out[ba] = None if (st == "TX" and ic != "ercot") else {"DC": "md"}.get(st, st.lower())
+    return out
+
+
+def naris_ac_mw():
+    """Unordered state pair -> AC transfer limit (MW), the mean of NARIS 2024's forward and
+    reverse limits summed over the BA-to-BA interfaces between the two nodes."""
+    node = ba_nodes()
+    ac = pd.read_csv(SRC_OPEN / "reeds_transmission_capacity_init_AC_ba_NARIS2024.csv")
+    out = {}
+    for r in ac.itertuples():
+        a, b = node[r.r], node[r.rr]
+        if a is None or b is None or a == b:
+            continue
+        key = tuple(sorted((a, b)))
+        out[key] = out.get(key, 0.0) + 0.5 * (r.MW_f0 + r.MW_r0)
+    return out
+
+
+def _strongest_ac_neighbour(ba):
+    """State of the non-Texas BA with the largest NARIS AC interface to `ba`."""
+    m = pd.read_csv(SRC_OPEN / "reeds_membership.csv").set_index("ba")["st"]
+    ac = pd.read_csv(SRC_OPEN / "reeds_transmission_capacity_init_AC_ba_NARIS2024.csv")
+    ac = ac[(ac["r"] == ba) | (ac["rr"] == ba)].copy()
+    ac["other"] = ac["rr"].where(ac["r"] == ba, ac["r"])
+    ac = ac[ac["other"].map(m) != "TX"]
+    best = ac.loc[(ac["MW_f0"] + ac["MW_r0"]).idxmax(), "other"]
+    return m[best].lower()
+
+
+def naris_dc_ties():
+    """Unordered state pair -> list of (name, MW) of the ReEDS non-AC ties (DC lines and
+    back-to-back converters). A tie ending in a non-ERCOT Texas BA is attached to the state of
+    that BA's strongest AC neighbour; ties inside one node are dropped."""
+    node = ba_nodes()
+    dc = pd.read_csv(SRC_OPEN / "reeds_transmission_capacity_init_nonAC_ba.csv")
+    out = {}
+    for r in dc.itertuples():
+        a = node[r.r] or _strongest_ac_neighbour(r.r)
+        b = node[r.rr] or _strongest_ac_neighbour(r.rr)
+        if a != b:
+            out.setdefault(tuple(sorted((a, b))), []).append((r[5], float(r.MW)))
+    return out
+
+
+def build_corridors(regi, pairs):
+    """One row per state pair that shares a border or has a NARIS AC interface or a DC tie;
+    existing_mw = NARIS AC limit + DC ties (0 where neither exists)."""
+    ac, dc = naris_ac_mw(), naris_dc_ties()
+    cost_over = pd.read_csv(HERE / "interties.csv")
+    cost_over = {tuple(sorted((r.a, r.b))): float(r.cost_per_mw_km) for r in cost_over.itertuples()}
+    rows = []
+    for a, b in sorted(set(pairs) | set(ac) | set(dc)):
+        ra, rb = regi.loc[a], regi.loc[b]
+        gc = float(haversine_km(ra["node_lat"], ra["node_lon"], rb["node_lat"], rb["node_lon"]))
+        ties = dc.get((a, b), [])
+        ex = round(ac.get((a, b), 0.0) + sum(mw for _, mw in ties), 1)
+        basis = [f"NARIS2024 AC {ac.get((a, b), 0.0):,.0f} MW"] + [f"{n} {mw:,.0f} MW" for n, mw in ties]
+        if (a, b) not in pairs:
+            basis.append("not adjacent")
+        rows.append({"from": a, "to": b, "existing_mw": ex, "max_new_mw": CORRIDOR_MAX_NEW_MW,
+                     "length_km": round(gc * CORRIDOR_ROUTE_FACTOR, 1),
+                     "cost_per_mw_km": cost_over.get((a, b), CORRIDOR_COST_PER_MW_KM),
+                     "lifetime_years": CORRIDOR_LIFETIME, "loss_per_1000km": CORRIDOR_LOSS_PER_1000KM,
+                     "block_mw": np.nan, "name": f"{a.upper()}-{b.upper()} ({'; '.join(basis)})"})
+    return pd.DataFrame(rows)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -524,29 +627,7 @@ def build(out: Path):
     write_csv(res, out / "resources.csv")
 
     # --- corridors.csv
-    inter = pd.read_csv(HERE / "interties.csv")
-    inter_map = {tuple(sorted((a, b))): r for a, b, r in zip(inter["a"], inter["b"], inter.to_dict("records"), strict=True)}
-    crow = []
-    for a, b in pairs:
-        ra, rb = regi.loc[a], regi.loc[b]
-        gc = float(haversine_km(ra["node_lat"], ra["node_lon"], rb["node_lat"], rb["node_lon"]))
-        length = round(gc * CORRIDOR_ROUTE_FACTOR, 1)
-        k = CORRIDOR_K_SAME_GROUP if ra["group"] == rb["group"] else CORRIDOR_K_CROSS_GROUP
-        ex = float(np.clip(k * min(peaks[a], peaks[b]), CORRIDOR_MIN_MW, CORRIDOR_MAX_MW))
-        ex = round(ex, -1)
-        cost = CORRIDOR_COST_PER_MW_KM
-        basis = f"k={k:.2f} x min(peak)"
-        if (a, b) in inter_map:
-            r = inter_map[(a, b)]
-            ex = float(r["existing_mw"])
-            if not pd.isna(r["cost_per_mw_km"]):
-                cost = float(r["cost_per_mw_km"])
-            basis = "interties.csv"
-        crow.append({"from": a, "to": b, "existing_mw": ex, "max_new_mw": CORRIDOR_MAX_NEW_MW,
-                     "length_km": length, "cost_per_mw_km": cost, "lifetime_years": CORRIDOR_LIFETIME,
-                     "loss_per_1000km": CORRIDOR_LOSS_PER_1000KM, "block_mw": np.nan,
-                     "name": f"{a.upper()}-{b.upper()} ({basis})"})
-    cor = pd.DataFrame(crow)
+    cor = build_corridors(regi, pairs)
     write_csv(cor, out / "corridors.csv")
 
     # --- sites.geojson
@@ -676,6 +757,13 @@ def sources_md(st, reg):
     solar_nat = float((capw["solar"] * st["solar_cf"]).sum() / capw["solar"].sum())
     hyd = st["hydro_cf"]
     hydro_nat = float((capw.loc[hyd.index, "hydro"] * hyd).sum() / capw["hydro"].sum())
+    return _sources_text(st, reg, cap_tbl, tech_tbl, site_tbl, inter_tbl, cf_tbl, wind_nat, solar_nat,
+                         hydro_nat) + "\n" + (HERE / "SOURCES.md").read_text(encoding="utf-8")
+
+
+def _sources_text(st, reg, cap_tbl, tech_tbl, site_tbl, inter_tbl, cf_tbl, wind_nat, solar_nat,
+                  hydro_nat):
+    cap = st["cap"]
     return f"""# Sources of the US case (`data/cases/us`)
 
 Generated by `data/us/build_us.py` from the source tables in `data/us/`. Every number below is
@@ -685,8 +773,10 @@ either **statistics** (a published figure, with publication, year and table), an
 **Honesty note on provenance.** The build machine had no internet access. The state retail-sales
 table was taken from a stored copy of EIA's own spreadsheet (EIA-861M `sales_revenue.xlsx`, 2023
 rows) and its national total was checked against EIA Electric Power Monthly Table 5.1 (3,861,342
-thousand MWh for 2023); it is exact. The other "statistics" (national capacity totals, ATB costs,
-intertie ratings, ELCC values, metro populations) were transcribed from the named publications
+thousand MWh for 2023); it is exact. The state split of coal and gas capacity and the corridor
+limits are computed from open datasets kept in `data/us/sources/` (see "Open datasets" at the end).
+The other "statistics" (national capacity totals, ATB costs, ELCC values, metro populations) were
+transcribed from the named publications
 from the author's knowledge and rounded; they are believed accurate to about the rounding shown
 but were **not** re-read from the source tables in this environment. Verify them against the cited
 table before quoting them; the build script reads them from the small CSVs in `data/us/`, so a
@@ -727,20 +817,25 @@ correction is a one-line edit and a re-run.
   calendar month is scaled to the EIA monthly sales. Times are UTC; local time uses each state's
   standard-time offset (`utc_offset`).
 
-## Existing capacity (`resources.csv`, region rows) - statistics (national) + proxy (state split)
-National totals: net summer capacity at end-2023, utility scale. State split: `data/us/capacity_2023_state.csv`
-holds per-state estimates by technology (informed by EIA-860 2023 / EIA State Electricity Profiles 2023
-plant knowledge: named plants in the `note` column, rounded) which are used **only as an allocation
-proxy**: each technology column is scaled so that the lower-48 total equals the EIA national total
-minus an AK+HI estimate. The raw proxy sums differ from the targets (see table) - by design the
-national totals are matched; individual states are estimates and some may be off by 10-30 %
-(for coal and gas the proxy summed 15-20 % above the national totals, so every state was scaled down).
+## Existing capacity (`resources.csv`, region rows) - statistics (national) + datasets / proxy (state split)
+National totals: net summer capacity at end-2023, utility scale. State split:
+* **coal**: operating units of the Global Energy Monitor **Global Coal Plant Tracker, July 2023**
+  (CC BY 4.0; units >= 30 MW, nameplate MW) summed by state (`data/us/sources/`, see "Open datasets");
+* **gas**: operating units of the GEM **Global Gas Plant Tracker, February 2023** (units >= 50 MW;
+  CC BY-NC-SA 4.0, so only state aggregates are kept) summed by state; `gas_cc_share` = CC + ISCC
+  share of the state's tracker gas capacity (national share where a state has no tracked gas);
+* other technologies: `data/us/capacity_2023_state.csv` holds per-state estimates (informed by EIA-860
+  2023 / EIA State Electricity Profiles 2023 plant knowledge: named plants in the `note` column,
+  rounded, typed without access to the tables) used **only as an allocation proxy**.
+Each technology column is scaled so that the lower-48 total equals the EIA national total minus an
+AK+HI estimate (the trackers count nameplate MW of larger units, EIA net summer MW of all units,
+hence the factors in the table). Individual states in the proxy columns may be off by 10-30 %.
 
 {cap_tbl}
 
 * Gas is split into `gas_cc` (combined cycle) and `gas_ct` (combustion turbines, plus gas steam
-  and engines) with a per-state combined-cycle share (`gas_cc_share`, assumption; lower-48 CC total
-  {cap['gas_cc']:,.0f} MW vs roughly 290-300 GW NGCC in EIA-860 2023).
+  and engines) with the per-state combined-cycle share of the gas tracker (lower-48 CC total
+  {cap['gas_cc']:,.0f} MW).
 * Not represented: geothermal (~2.6 GW, CA/NV), biomass/wood/waste (~13 GW), small-scale PV (~45-50 GW,
   already netted out of retail sales), offshore wind (<0.1 GW in 2023).
 * Battery energy (`existing_mwh`): assumption of 4 h in CA/AZ/NV, 1.5 h in ERCOT, 2 h elsewhere.
@@ -793,17 +888,29 @@ national totals are matched; individual states are estimates and some may be off
 
 ## Corridors (`corridors.csv`)
 * Topology: state pairs sharing a border (rook contiguity from `libpysal.weights.Rook` on
-  `us48.shp`; {len(st['cor'])} corridors).
-* Existing transfer capacity (assumption): k x min(peak load of the two states) with k = 0.30
-  inside one group and 0.15 across groups, clipped to [200, 6000] MW and rounded to 10 MW, except
-  the known interties and interconnection seams below. **ERCOT** connects to the rest of the US only
-  through DC ties: 820 MW to SPP (East 600 MW + North 220 MW; plus ~430 MW to Mexico, not modelled).
-  The Eastern/Western Interconnection seam is crossed only by ~1.3 GW of back-to-back DC ties.
+  `us48.shp`) plus the pairs that NARIS or the DC-tie table connect without a shared border
+  (marked "not adjacent" in `name`); {len(st['cor'])} corridors.
+* Existing transfer capacity (dataset): NREL **NARIS 2024** AC transfer limits between ReEDS
+  balancing areas (`reeds_transmission_capacity_init_AC_ba_NARIS2024.csv`) summed over the BA
+  pairs that join the two states, each interface taken as the mean of its forward and reverse
+  limit (the case has one limit for both directions), plus the ReEDS non-AC ties (DC lines and
+  back-to-back converters, `reeds_transmission_capacity_init_nonAC_ba.csv`). BAs are mapped to
+  states with the ReEDS `membership.csv` (`ba -> st, interconnect`). **ERCOT is separated**: the
+  `tx` node stands for the ERCOT BAs only, so the AC interfaces of the non-ERCOT Texas BAs (SPS
+  panhandle p48, SWEPCO p57 and Entergy p66 in the Eastern, El Paso p59 in the Western
+  Interconnection) are dropped, and a DC tie ending in such a BA is attached to the state of its
+  strongest AC neighbour (Welsh tie p57 -> Louisiana). ERCOT's ties are then Oklaunion 220 MW
+  (ok-tx) and Welsh 600 MW (la-tx). Ties inside one state (Artesia NM, Miles City MT, Rapid City SD)
+  drop out. Without the ERCOT split, the NARIS state file would give `tx` 11.2 GW of Eastern/Western AC
+  interfaces. Known limitation: other states split between interconnections (MT, NM, SD)
+  keep their minority BA's AC interfaces (e.g. mt-nd 349 MW is eastern Montana to North Dakota).
+  Before this change the limits were a rule (k x min(peak), 224 GW in total); now 396 GW.
 * Length: great-circle distance between node cities x {CORRIDOR_ROUTE_FACTOR} (routing factor, assumption).
 * Expansion cost: {CORRIDOR_COST_PER_MW_KM:,.0f} USD per MW-km (assumption, informed by the MISO
   Transmission Cost Estimation Guide for MTEP24: 345 kV double-circuit lines of roughly 3-4 M USD per
   mile with ~1.5-2 GW of planning capacity, plus substations); 2,000 USD/MW-km for HVDC links
-  across ERCOT or the East/West seam (assumption incl. converter stations over short distances).
+  across ERCOT or the East/West seam and for the Intermountain DC corridor, listed in
+  `data/us/interties.csv` (assumption incl. converter stations over short distances).
   Lifetime 50 years, losses 5 % per 1000 km, at most 15 GW new per corridor (assumptions).
 
 {inter_tbl}
@@ -816,8 +923,11 @@ power when idle; assumption). `capex_per_kw_it` is the facility (shell, power an
 excluding IT hardware, 10,000-13,000 USD/kW IT (assumption in the range of recent industry cost
 guides, e.g. Cushman & Wakefield Data Center Development Cost Guide 2024: ~10-13 M USD per MW).
 PUE by climate: 1.15-1.20 (cool/dry), 1.25 (temperate), 1.30-1.35 (hot/humid) (assumption).
-`grid_limit_mw` is the firm grid connection plausibly deliverable by ~2030 given interconnection
-queues (assumption, see the basis column). On-site options (`resources.csv`, node = site id):
+`grid_limit_mw` comes from an approved interconnection or utility filing where one was found
+(Memphis: TVA board approvals 150 + 150 MW; Salem/Susquehanna: the FERC-accepted ISA's 300 MW of
+co-located load, the 480 MW amendment having been rejected; Richland Parish: the LPSC-approved
+Entergy combined cycles, ~2.2 GW); every other value is an assumption (the firm grid connection
+plausibly deliverable by ~2030), with its reason in the basis column. On-site options (`resources.csv`, node = site id):
 battery everywhere; `gas_ct`/`gas_cc` where a gas pipeline and permitting make it plausible; solar
 where land is available, capped at the MW shown in `data/us/sites_src.csv`.
 
