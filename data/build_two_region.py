@@ -73,13 +73,15 @@ def main() -> None:
                      "id": "west_dc", "name": "West campus", "group": "west-hub",
                      "max_it_mw": 400, "module_mw": 50, "capex_per_kw_it": 8000,
                      "fixed_cost": 20000000, "lifetime_years": 15, "pue": 1.15,
-                     "idle_share": 0.3, "grid_limit_mw": 300},
+                     "idle_share": 0.3, "grid_limit_mw": 300,
+                     "grid_cost_per_kw": 100},
                   "geometry": {"type": "Point", "coordinates": [104, 36]}},
                  {"type": "Feature", "properties": {
                      "id": "east_dc", "name": "East metro", "group": "east-metro",
                      "max_it_mw": 400, "module_mw": 50, "capex_per_kw_it": 9000,
                      "fixed_cost": 30000000, "lifetime_years": 15, "pue": 1.3,
-                     "idle_share": 0.3, "grid_limit_mw": 400},
+                     "idle_share": 0.3, "grid_limit_mw": 400,
+                     "grid_cost_per_kw": 100},
                   "geometry": {"type": "Point", "coordinates": [118, 32]}}]}
     (OUT / "sites.geojson").write_text(json.dumps(sites, indent=1) + "\n")
     centres = {"type": "FeatureCollection", "crs": regions["crs"], "features": [

@@ -936,7 +936,11 @@ def build(out: Path) -> None:
         "pue",
         "idle_share",
         "grid_limit_mw",
+        "grid_cost_per_kw",
+        "grid_lifetime_years",
     ]
+    sites = sites.assign(grid_cost_per_kw=float(A["sites"]["grid_cost_per_kw"]),
+                         grid_lifetime_years=float(A["sites"]["grid_lifetime_years"]))
     srecs = []
     for r in sites.itertuples():
         rec = {c: getattr(r, c) for c in site_cols}

@@ -66,6 +66,11 @@ SITE_FIXED_COST = 150e6
 SITE_LIFETIME = 20
 SITE_FIXED_OM = 150.0
 SITE_IDLE_SHARE = 0.30
+# grid connection of a large-load campus: a 345/230 kV substation and short lines. ASSUMPTION:
+# 150 USD/kW (order of magnitude of utility large-load and generator network-upgrade costs,
+# 100-250 USD/kW; no single cited figure), 40-year life
+SITE_GRID_COST_PER_KW = 150.0
+SITE_GRID_LIFETIME = 40
 BATTERY_HOURS_EXISTING = {"ca": 4.0, "az": 4.0, "nv": 4.0, "tx": 1.5}  # others 2 h
 BATTERY_HOURS_DEFAULT = 2.0
 PHS_HOURS = 10.0
@@ -582,6 +587,8 @@ def build(out: Path):
     tech["duration_hours"] = tsrc["duration_hours"]
     tech["clean"] = tsrc["clean"].map({True: "true", False: "false"})
     tech["capacity_credit"] = tsrc["capacity_credit"]
+    # the duration of the PJM ELCC class each storage credit belongs to
+    tech["firm_duration_hours"] = tsrc["firm_duration_hours"]
     write_csv(tech, out / "technologies.csv")
 
     # --- resources.csv
@@ -641,6 +648,7 @@ def build(out: Path):
             "capex_per_kw_it": float(s["capex_per_kw_it"]), "fixed_cost": SITE_FIXED_COST,
             "lifetime_years": SITE_LIFETIME, "fixed_om_per_kw_it_year": SITE_FIXED_OM,
             "pue": float(s["pue"]), "idle_share": SITE_IDLE_SHARE, "grid_limit_mw": float(s["grid_limit_mw"]),
+            "grid_cost_per_kw": SITE_GRID_COST_PER_KW, "grid_lifetime_years": SITE_GRID_LIFETIME,
             "source": s["source"],
         })
         sgeoms.append(Point(float(s["lon"]), float(s["lat"])))
@@ -852,7 +860,9 @@ hence the factors in the table). Individual states in the proxy columns may be o
   EIA STEO 2024-25 forecasts of ~3 USD for Henry Hub). CO2: 53.06 kg/MMBtu gas, ~95 coal, ~74 oil (EIA
   carbon dioxide emission coefficients).
 * Capacity credits: PJM 2025/2026 Base Residual Auction ELCC class ratings (rounded), used here for
-  all regions as a simple default.
+  all regions as a simple default. Storage credits belong to a duration class (4-hr battery 59 %,
+  10-hr pumped storage ~78 %), so `firm_duration_hours` is that class's duration (4 h, 10 h):
+  storage counts as firm only for the power its energy can hold that long.
 
 {tech_tbl}
 
@@ -927,7 +937,11 @@ PUE by climate: 1.15-1.20 (cool/dry), 1.25 (temperate), 1.30-1.35 (hot/humid) (a
 (Memphis: TVA board approvals 150 + 150 MW; Salem/Susquehanna: the FERC-accepted ISA's 300 MW of
 co-located load, the 480 MW amendment having been rejected; Richland Parish: the LPSC-approved
 Entergy combined cycles, ~2.2 GW); every other value is an assumption (the firm grid connection
-plausibly deliverable by ~2030), with its reason in the basis column. On-site options (`resources.csv`, node = site id):
+plausibly deliverable by ~2030), with its reason in the basis column. New grid connection
+150 USD/kW, 40-year life (`grid_cost_per_kw`, `grid_lifetime_years`; assumption: a 345/230 kV
+substation and short lines for a large load, within the 100-250 USD/kW range of utility
+large-load and network-upgrade costs; no single cited figure). A data centre's connection is a
+load connection (no exports). On-site options (`resources.csv`, node = site id):
 battery everywhere; `gas_ct`/`gas_cc` where a gas pipeline and permitting make it plausible; solar
 where land is available, capped at the MW shown in `data/us/sites_src.csv`.
 
