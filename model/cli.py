@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .validation import CaseError
+from model.inputs.problems import CaseError
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CASE = ROOT / "data" / "cases" / "china"
@@ -140,7 +140,7 @@ def run_command(
     = False,
 ) -> None:
     """Solve one case (optionally with scenarios) and write its run folder."""
-    from .run import run
+    from model.studies.run import run
 
     case = case or default_case()
     names = [p.stem for p in (scenario or [])]
@@ -268,7 +268,7 @@ def compare_command(
     no solution (infeasible, error, or time limit without one; the comparison is still
     written), else 0.
     """
-    from .sweep import compare
+    from model.studies.sweep import compare
 
     if not scenario and not base:
         err.print("[red]give at least one --scenario (or --base)[/red]")
@@ -340,8 +340,8 @@ def sweep_command(
     resumed by running the same command again. Failed runs are recorded, not fatal: the exit
     code is 0 once every run is recorded (2 for a bad sweep file or unknown keys).
     """
-    from .catalog import is_complete
-    from .sweep import check_sweep_keys, load_sweep, plan_sweep, run_sweep
+    from model.outputs.catalog import is_complete
+    from model.studies.sweep import check_sweep_keys, load_sweep, plan_sweep, run_sweep
 
     solver_options = _solver_options(algorithm, threads, time_limit, mip_gap)
     run_options = {k: v for k, v in {"days": days, "segments": segments}.items()

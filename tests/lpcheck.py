@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.lp import LinearProblem
+from model.formulation.lp import LinearProblem
 
 
 def dual_value(lp: LinearProblem, duals: np.ndarray, lb: np.ndarray, ub: np.ndarray) -> float:

@@ -8,8 +8,8 @@ import warnings
 import pytest
 from casegen import tech, write_case
 
-from model.case import load_case
-from model.run import run
+from model.studies.cases import load_case
+from model.studies.run import run
 
 
 def _case(tmp_path, name, corridors=None, site=None, workloads=None, steps=1):

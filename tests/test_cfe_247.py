@@ -15,8 +15,8 @@ from __future__ import annotations
 import pytest
 from casegen import tech, write_case
 
-from model.run import run
-from model.validation import CaseError
+from model.inputs.problems import CaseError
+from model.studies.run import run
 
 HOURS = 8760.0
 NO_POLICY = 500 * 300_000 + 120 * HOURS * 50

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from casegen import tech, write_case
 
-from model.run import run
+from model.studies.run import run
 
 HOURS = 8760.0
 

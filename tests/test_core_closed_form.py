@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from casegen import tech, write_case
 
-from model.finance import capital_recovery_factor
-from model.run import run
+from model.inputs.finance import capital_recovery_factor
+from model.studies.run import run
 
 REL = 1e-7
 

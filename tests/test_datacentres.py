@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from casegen import tech, write_case
 
-from model.case import load_case
-from model.compute import latency_matrix
-from model.run import run
-from model.solver import solve, solve_fixed
+from model.inputs.derived import latency_matrix
+from model.solve.highs import solve, solve_fixed
+from model.studies.cases import load_case
+from model.studies.run import run
 
 REL = 1e-7
 FREE_POWER = [tech("hydro")]
@@ -192,7 +192,7 @@ def test_milp_equals_lp_with_integers_fixed():
     """The fixed-integer LP re-solve reproduces the MILP objective (prices come from it)."""
     from pathlib import Path
 
-    from model.build import build
+    from model.formulation.build import build
 
     case = load_case(Path(__file__).resolve().parent.parent / "data" / "cases" / "two-region")
     ctx = build(case)
@@ -259,7 +259,7 @@ def test_site_region_from_spatial_join(tmp_path):
     sites = json.loads((folder / "sites.geojson").read_text())
     sites["features"][1]["geometry"]["coordinates"] = [40, 1]
     (folder / "sites.geojson").write_text(json.dumps(sites))
-    from model.validation import CaseError
+    from model.inputs.problems import CaseError
 
     with pytest.raises(CaseError, match=r"sites.geojson, row 2, column 'geometry': 'outside' "
                                         r"lies \d+ km outside every region"):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from casegen import tech, write_case
 
-from model.run import run
+from model.studies.run import run
 
 REL = 1e-7
 BATTERY = dict(kind="storage", capex_per_kw=200, capex_per_kwh=100, capacity_credit=1.0,

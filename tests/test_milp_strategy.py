@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from casegen import tech, write_case
 
-import model.solver as solver
-from model.build import build
-from model.case import load_case
-from model.run import run
+import model.solve.highs as solver
+from model.formulation.build import build
+from model.studies.cases import load_case
+from model.studies.run import run
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -15,10 +15,10 @@ import pytest
 import yaml
 from casegen import tech, write_case
 
-from model.case import load_case
-from model.policies import LEVERS, validate_policies
-from model.run import run
-from model.validation import CaseError
+from model.formulation.policies import LEVERS, validate_policies
+from model.inputs.problems import CaseError
+from model.studies.cases import load_case
+from model.studies.run import run
 
 REL = 1e-7
 ROOT = Path(__file__).resolve().parent.parent
@@ -366,9 +366,9 @@ def test_reserve_margin_out_of_reach_is_an_input_error(tmp_path):
 
 
 def test_capacity_credit_defaults(tmp_path):
-    from model.generation import units as gen_units
-    from model.policies._common import capacity_credit
-    from model.storage import units as sto_units
+    from model.formulation.policies._common import capacity_credit
+    from model.inputs.derived import generator_units as gen_units
+    from model.inputs.derived import storage_units as sto_units
 
     folder = write_case(
         tmp_path / "cc", regions=[{"id": "r", "lon": 0, "lat": 0}], load={"r": [1.0]},
@@ -512,7 +512,7 @@ def test_every_lever_has_a_scenario():
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
 def test_scenario_files_apply_to_the_example_case(path):
     """Each scenario loads through model.scenarios, validates and builds its rows."""
-    from model.build import build
+    from model.formulation.build import build
 
     sc = yaml.safe_load(path.read_text())
     assert set(sc) == {"name", "description", "set"} and sc["name"] == path.stem

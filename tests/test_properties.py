@@ -15,9 +15,9 @@ from casegen import tech, write_case
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from model.case import load_case
-from model.run import run
-from model.validation import CaseError
+from model.inputs.problems import CaseError
+from model.studies.cases import load_case
+from model.studies.run import run
 
 TOL = 1e-5
 

@@ -15,9 +15,9 @@ import pytest
 import scipy.sparse as sp
 from casegen import tech, write_case
 
-from model.build import build
-from model.case import load_case
-from model.solver import solve
+from model.formulation.build import build
+from model.solve.highs import solve
+from model.studies.cases import load_case
 
 pytest.importorskip("pyomo")
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler  # noqa: E402

@@ -246,7 +246,7 @@ def random_case(folder: Path, seed: int) -> tuple[Path, dict]:
 # the two solvers
 # ------------------------------------------------------------------------------------------------
 def solve_wattbit(case_dir: Path) -> float:
-    from model.run import run
+    from model.studies.run import run
 
     res = run(case_dir, write=False)
     assert res.status == "optimal", f"WattBit status {res.status}"

@@ -25,9 +25,7 @@ import yaml
 from casegen import tech, write_case
 from pyproj import Geod, Transformer
 
-from model.case import load_case
-from model.maps import draw_map, write_map_png
-from model.report import (
+from model.report.html import (
     ERROR_HOOK,
     leaflet_assets,
     read_run,
@@ -35,7 +33,9 @@ from model.report import (
     write_comparison_html,
     write_report_html,
 )
-from model.run import run
+from model.report.maps import draw_map, write_map_png
+from model.studies.cases import load_case
+from model.studies.run import run
 
 ROOT = Path(__file__).resolve().parent.parent
 TWO_REGION = ROOT / "data" / "cases" / "two-region"
@@ -201,7 +201,7 @@ def test_error_hook_catches_javascript_errors(tmp_path):
 
 
 def test_report_without_leaflet_falls_back_to_static_map(two_region, monkeypatch):
-    import model.report as report
+    import model.report.html as report
 
     monkeypatch.setattr(report, "leaflet_assets", lambda: None)
     text = report.render_report_html(two_region.case, two_region.tables, two_region.summary)
@@ -246,7 +246,7 @@ def test_comparison_html(two_region, tmp_path):
 
 def test_compare_command_writes_comparison_html(tmp_path):
     """``solve.py compare`` (model.sweep.compare) writes its chart with this module."""
-    from model.sweep import compare
+    from model.studies.sweep import compare
 
     east_only = {"name": "east-only", "set": {"policies.forbidden_sites": ["west_dc"]}}
     res = compare(TWO_REGION, [east_only], tmp_path / "cmp", base=True)

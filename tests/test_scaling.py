@@ -10,12 +10,12 @@ import pytest
 from casegen import tech, write_case
 from lpcheck import dual_value
 
-from model.build import build
-from model.case import load_case
-from model.lp import LinearProblem, Term
-from model.run import run
-from model.scaling import coefficient_ranges, range_warnings, scale_exponent
-from model.solver import solve, solve_fixed, solve_milp
+from model.formulation.build import build
+from model.formulation.lp import LinearProblem, Term
+from model.solve.highs import solve, solve_fixed, solve_milp
+from model.solve.scaling import coefficient_ranges, range_warnings, scale_exponent
+from model.studies.cases import load_case
+from model.studies.run import run
 
 TWO_REGION = Path(__file__).resolve().parent.parent / "data" / "cases" / "two-region"
 

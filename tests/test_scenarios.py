@@ -10,10 +10,11 @@ import pytest
 import yaml
 from casegen import tech, write_case
 
-from model import policies
-from model.case import load_case, read_raw, validate
-from model.scenarios import apply_scenarios
-from model.validation import CaseError
+from model.formulation import policies
+from model.inputs.case import validate
+from model.inputs.problems import CaseError
+from model.inputs.read import read_raw
+from model.studies.cases import apply_scenarios, load_case
 
 
 def tiny_case(folder, steps: int = 4):

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from casegen import tech, write_case
 
-from model.run import run
+from model.studies.run import run
 
 REL = 1e-7
 HOURS = 8760.0
@@ -66,8 +66,8 @@ def test_existing_it_beyond_its_supply_is_an_input_error(tmp_path):
     """Existing IT whose idle draw alone exceeds what its connection and on-site plant can
     ever carry (100 MW IT, idle 0.5, PUE 1: 50 MW against a 20 MW connection) is refused
     before any solve, naming the site's row and columns."""
-    from model.case import load_case
-    from model.validation import CaseError
+    from model.inputs.problems import CaseError
+    from model.studies.cases import load_case
 
     sites = [{"id": "dc", "lon": 0.05, "lat": 0, "region": "r", "existing_it_mw": 100,
               "pue": 1.0, "idle_share": 0.5, "grid_limit_mw": 20}]
@@ -190,7 +190,7 @@ def test_site_means_are_weighted_by_step_hours(tmp_path):
     weighted by the hours each step stands for (review: they were plain means of steps)."""
     import dataclasses
 
-    from model.case import load_case
+    from model.studies.cases import load_case
 
     sites = [{"id": "dc", "lon": 0.05, "lat": 0, "region": "r", "existing_it_mw": 100,
               "pue": 1.2, "idle_share": 0.0, "capex_per_kw_it": 100}]

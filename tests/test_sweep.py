@@ -17,11 +17,11 @@ import pytest
 import yaml
 from test_scenarios import tiny_case
 
-import model.sweep as sweep_module
-from model.catalog import build_catalog, connect, run_folders
-from model.run import run
-from model.sweep import compare, expand, load_sweep, make_run_id, plan_sweep, run_sweep
-from model.validation import CaseError
+import model.studies.sweep as sweep_module
+from model.inputs.problems import CaseError
+from model.outputs.catalog import build_catalog, connect, run_folders
+from model.studies.run import run
+from model.studies.sweep import compare, expand, load_sweep, make_run_id, plan_sweep, run_sweep
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "scenarios-and-sweeps.md"
 GRID = {"technologies.solar.capex_per_kw": [300, 600, 900],
@@ -243,7 +243,7 @@ def test_samples_scale_keys_and_run_ids(case_dir, tmp_path):
 
 def test_compare_writes_runs_comparison_and_chart(case_dir, tmp_path, monkeypatch):
     # the PNG fallback (model.report's HTML comparison is tested with that module)
-    monkeypatch.setitem(sys.modules, "model.report", None)
+    monkeypatch.setitem(sys.modules, "model.report.html", None)
     a = tmp_path / "cheap.yaml"
     a.write_text(yaml.safe_dump({"name": "cheap-solar",
                                  "set": {"technologies.solar.capex_per_kw": 200}}))
@@ -327,7 +327,7 @@ def test_command_line_sweep_and_compare(case_dir, tmp_path, monkeypatch):
     assert r.exit_code == 2 and "co2_prise" in r.output
     scen = tmp_path / "carbon.yaml"
     scen.write_text(yaml.safe_dump({"name": "carbon", "set": {"policies.co2_price_per_t": 50}}))
-    monkeypatch.setitem(sys.modules, "model.report", None)  # PNG chart: quicker
+    monkeypatch.setitem(sys.modules, "model.report.html", None)  # PNG chart: quicker
     r = runner.invoke(app, ["compare", str(case_dir), "-s", str(scen), "--out",
                             str(tmp_path / "cmp")])
     assert r.exit_code == 0, r.output

@@ -8,9 +8,9 @@ import pytest
 from casegen import tech, write_case
 from lpcheck import dual_value
 
-from model.case import load_case
-from model.run import run
-from model.timeseries import reduce_case
+from model.inputs.timeseries import reduce_case
+from model.studies.cases import load_case
+from model.studies.run import run
 
 DAY_TYPES = {
     "load": np.array([[60 + 40 * np.sin(np.pi * h / 24) for h in range(24)],
@@ -132,7 +132,7 @@ def test_plan_then_check_reveals_reduction_error(tmp_path):
 def test_full_year_check_has_its_own_time_limit(tmp_path, monkeypatch):
     """solver.time_limit_s bounds the planning solve only; check_time_limit_s the check
     (whether it is solved in windows or whole)."""
-    import model.twostage as twostage
+    import model.studies.twostage as twostage
 
     seen: list = []
     for name in ("solve", "solve_separable"):
@@ -165,9 +165,9 @@ def test_separable_solve_equals_the_whole_lp(tmp_path):
     to the optimum) — the windowed full-year check loses nothing but the annual cycle."""
     import dataclasses
 
-    from model.build import build
-    from model.solver import solve, solve_milp, solve_separable
-    from model.twostage import _column_windows
+    from model.formulation.build import build
+    from model.solve.highs import solve, solve_milp, solve_separable
+    from model.studies.twostage import _column_windows
 
     case = load_case(_storage_weeks_case(tmp_path))
     case = dataclasses.replace(case, period_of_step=np.arange(case.n_steps) // 168)

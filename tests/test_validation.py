@@ -215,7 +215,7 @@ def test_implausible_values_warn(tmp_path):
     _edit_csv(folder, "technologies.csv", lambda d: _set(d, 0, "capex_per_kw", 700_000))
     _edit_geojson(folder, "sites.geojson", lambda d: d["features"][0]["properties"].update(
         pue=12))
-    from model.case import load_case
+    from model.studies.cases import load_case
 
     with pytest.warns(UserWarning) as record:
         load_case(folder)
