@@ -76,6 +76,10 @@ def collect(ctx: BuildContext, x: np.ndarray, duals: np.ndarray | None) -> dict:
             cols[f"{c}:dc_power"] = merged["site_power"][c].to_numpy()
     tables["dispatch"] = pd.DataFrame(cols)
     tables["load"] = case.load.assign(time=time_labels)
+    # what each step stands for: presentation reads time weights from here, never from a
+    # re-reduced case
+    tables["steps"] = pd.DataFrame({"time": time_labels, "weight_hours": ctx.weights,
+                                    "step_hours": case.hours, "period": case.periods})
 
     # summary figures
     w = ctx.weights
