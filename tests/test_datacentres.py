@@ -12,7 +12,8 @@ import pytest
 from casegen import tech, write_case
 
 from model.inputs.derived import latency_matrix
-from model.solve.highs import solve, solve_fixed
+from model.solve.highs import solve
+from model.solve.milp import solve_fixed
 from model.studies.cases import load_case
 from model.studies.run import run
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from casegen import tech, write_case
 
-import model.solve.highs as solver
+import model.solve.milp as solver
 from model.formulation.build import build
 from model.studies.cases import load_case
 from model.studies.run import run

@@ -12,7 +12,8 @@ from lpcheck import dual_value
 
 from model.formulation.build import build
 from model.formulation.lp import LinearProblem, Term
-from model.solve.highs import solve, solve_fixed, solve_milp
+from model.solve.highs import solve
+from model.solve.milp import solve_fixed, solve_milp
 from model.solve.scaling import coefficient_ranges, range_warnings, scale_exponent
 from model.studies.cases import load_case
 from model.studies.run import run

@@ -166,7 +166,9 @@ def test_separable_solve_equals_the_whole_lp(tmp_path):
     import dataclasses
 
     from model.formulation.build import build
-    from model.solve.highs import solve, solve_milp, solve_separable
+    from model.solve.highs import solve
+    from model.solve.milp import solve_milp
+    from model.solve.separable import solve_separable
     from model.studies.twostage import _column_windows
 
     case = load_case(_storage_weeks_case(tmp_path))

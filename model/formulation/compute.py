@@ -3,7 +3,7 @@
 Reads ``demand_centres.geojson``, ``compute_demand.csv``, ``workloads.csv``,
 ``compute_profiles.csv`` and the ``latency`` block of ``case.yaml``.
 
-Latency (ms) between centre c and site d:
+Latency (ms) between centre c and site d (:func:`model.inputs.derived.latency_matrix`):
     latency(c,d) = base_ms + 2 · route_factor · great_circle_km(c,d) / fibre_km_per_ms
 
 Sets: demands j = (centre c, class k) with it_mw > 0; arcs a = (j, d) only where
@@ -18,7 +18,7 @@ Constraints (D[j,t] = it_mw_j · profile_j,t, f_k = flexible_share)
     inflexible classes (f_k = 0):  Σ_d served[j,d,t] + unserved_compute[j,t] = D[j,t]
     flexible classes:              Σ_d served[j,d,t] + unserved_compute[j,t] ≥ (1 − f_k) · D[j,t]
                                    Σ_{t∈W} h_t·(Σ_d served + unserved_compute) = Σ_{t∈W} h_t·D[j,t]
-    site IT capacity:              Σ_{j} served[j,d,t] ≤ IT_d   (IT_d from :mod:`model.datacentres`)
+    site IT capacity:              Σ_{j} served[j,d,t] ≤ IT_d   (IT_d from :mod:`.datacentres`)
     site power at node d:          − PUE_{d,t} · (1 − idle_share_d) · Σ_j served[j,d,t]
 
 Objective terms
@@ -31,22 +31,43 @@ eligible sites are interchangeable, so they share one set of served/unserved var
 their demand. A training class that every site may serve becomes one pool instead of one per
 centre. No pooling when latency carries a cost.
 
-Results: ``assignment.csv`` (centre, class, site, mwh per year, latency_ms) and
-``compute_prices.csv`` (marginal cost of compute per centre and class, from the duals).
+Results: ``assignment.csv`` (centre, class, site, mwh per year, latency_ms),
+``compute_unserved.csv`` and ``compute_prices.csv`` (marginal cost of compute per centre and
+class, from the duals of the pricing LP).
 """
 
 from __future__ import annotations
 
+import warnings
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from model.formulation.context import BuildContext, grid_index
-from model.formulation.lp import Term
+from model.formulation.component import Component, Results, Solution
+from model.formulation.context import BuildContext
+from model.formulation.datacentres import SiteBlocks
+from model.formulation.lp import ConBlock, Term, VarBlock, grid_index, grid_positions
 from model.inputs.derived import demand_matrix, latency_matrix, windows
 
 
+@dataclass
+class ComputeBlocks:
+    arcs: pd.DataFrame  # one row per (pool, eligible site): group, site, site_pos, …
+    groups: pd.DataFrame  # pools of demand rows: class, members, label
+    group_of: np.ndarray  # pool of each row of compute_demand.csv (−1: none)
+    demand: np.ndarray  # D[j,t] per row of compute_demand.csv
+    group_demand: np.ndarray  # D[g,t] per pool
+    served_it_mw: VarBlock  # arc × step
+    unserved_mw: VarBlock  # pool × step
+    hourly: dict[str, ConBlock]  # compute_demand / compute_inflexible_part rows
+    window: ConBlock | None  # compute_window rows
+    window_row: dict[int, np.ndarray]  # per flexible pool: its window row of each step
+
+
 def arcs(case) -> pd.DataFrame:
-    """Allowed (demand row j, site d) pairs with their latency: the latency rule."""
+    """Allowed (demand row j, site d) pairs with their latency: **the latency rule**
+    latency(c,d) ≤ max_latency_ms of the class, at sites that may hold IT."""
     cd = case.compute_demand
     if not len(cd) or not len(case.sites):
         return pd.DataFrame(columns=["demand", "centre", "class", "site", "site_pos",
@@ -54,8 +75,7 @@ def arcs(case) -> pd.DataFrame:
     lat = latency_matrix(case)
     limit = case.workloads["max_latency_ms"].reindex(cd["class"]).to_numpy()
     ms = lat.loc[cd["centre"]].to_numpy()  # demand row × site
-    ok = ms <= limit[:, None]
-    ok &= case.sites["max_it_mw"].to_numpy()[None, :] > 0
+    ok = (ms <= limit[:, None]) & (case.sites["max_it_mw"].to_numpy()[None, :] > 0)
     j, d = np.nonzero(ok)
     return pd.DataFrame({"demand": j, "centre": cd["centre"].to_numpy()[j],
                          "class": cd["class"].to_numpy()[j], "site": case.sites.index[d],
@@ -66,8 +86,6 @@ def warn_collapsed_windows(case, threshold: float = 0.25) -> list[str]:
     """Flexible classes whose windows mostly hold a single time step (segments as long as the
     window): such a class cannot move work in time. Warns with the numbers and returns the
     messages."""
-    import warnings
-
     messages = []
     wl = case.workloads
     if not len(wl) or case.step_hours is None:
@@ -98,20 +116,17 @@ def demand_groups(case, dem: np.ndarray) -> tuple[np.ndarray, pd.DataFrame]:
     most arcs for latency-tolerant classes (one training pool instead of one per centre).
 
     Returns the group of each demand row (−1: no demand) and a table of groups (class,
-    profile, members, label)."""
+    members, label)."""
     cd = case.compute_demand
-    a = arcs(case)
-    eligible = a.groupby("demand")["site_pos"].apply(lambda v: tuple(sorted(v)))
+    eligible = arcs(case).groupby("demand")["site_pos"].apply(lambda v: tuple(sorted(v)))
     lat_cost = float(case.latency.get("cost_per_mwh_ms", 0.0) or 0.0)
     group_of = np.full(len(cd), -1, dtype=np.int64)
     keys: dict = {}
     rows = []
-    for j in range(len(cd)):
+    for j in range(len(cd)):  # demand rows (tens to hundreds), never hours
         if dem[j].sum() <= 0 or j not in eligible.index:
             continue
-        key = (cd["class"].iat[j], cd["profile"].iat[j], eligible[j])
-        if lat_cost:
-            key = key + (j,)
+        key = (cd["class"].iat[j], cd["profile"].iat[j], eligible[j]) + ((j,) if lat_cost else ())
         if key not in keys:
             keys[key] = len(rows)
             rows.append({"class": cd["class"].iat[j], "members": []})
@@ -124,20 +139,8 @@ def demand_groups(case, dem: np.ndarray) -> tuple[np.ndarray, pd.DataFrame]:
     return group_of, groups
 
 
-def add_components(ctx: BuildContext) -> None:
-    case, lp = ctx.case, ctx.lp
-    cd = case.compute_demand
-    n_t = ctx.n_steps
-    if not len(cd) or not len(case.sites):
-        return
-    dem = demand_matrix(case)
-    group_of, groups = demand_groups(case, dem)
-    n_g, n_d = len(groups), len(case.sites)
-    if n_g == 0:
-        return
-    gdem = np.zeros((n_g, n_t))
-    np.add.at(gdem, group_of[group_of >= 0], dem[group_of >= 0])
-    # arcs of each group: the eligible sites of its (first) member
+def _pool_arcs(case, group_of: np.ndarray, groups: pd.DataFrame) -> pd.DataFrame:
+    """Arcs of each pool: the eligible sites of its (first) member, sorted by pool and site."""
     row_arcs = arcs(case)
     first = np.array([m[0] for m in groups["members"]])
     a = row_arcs[row_arcs["demand"].isin(first)].copy()
@@ -145,177 +148,213 @@ def add_components(ctx: BuildContext) -> None:
     a = a.sort_values(["group", "site_pos"]).reset_index(drop=True)
     multi = np.array([len(m) > 1 for m in groups["members"]])
     a.loc[multi[a["group"].to_numpy()], ["centre", "latency_ms"]] = ["(pooled)", np.nan]
-    n_a = len(a)
-    ctx.info["compute_arcs"] = a
-    ctx.info["compute_demand_matrix"] = dem
-    ctx.info["compute_groups"] = (group_of, groups, gdem)
-    g_idx = pd.Index(groups["label"], name="demand")
+    return a
+
+
+def _hourly_terms(served: VarBlock, unserved: VarBlock, arc_group: np.ndarray,
+                  pools: np.ndarray, n_groups: int) -> list[Term]:
+    """Σ_d served[g,d,t] + unserved[g,t] on rows (position of g in ``pools``) × t."""
+    n_t = served.n_steps
+    row_of = np.full(n_groups, -1)
+    row_of[pools] = np.arange(len(pools))
+    sel = np.flatnonzero(row_of[arc_group] >= 0)
+    return [Term(served, served.at(sel).ravel(), 1.0,
+                 grid_positions(row_of[arc_group[sel]], n_t).ravel()),
+            Term(unserved, unserved.at(pools).ravel(), 1.0, np.arange(len(pools) * n_t))]
+
+
+def _demand_rows(ctx: BuildContext, b: ComputeBlocks) -> None:
+    """Hourly demand rows (inflexible classes) and the inflexible part of flexible ones."""
+    flex = ctx.case.workloads["flexible_share"].reindex(b.groups["class"]).to_numpy(float)
+    g_idx = pd.Index(b.groups["label"], name="demand")
+    arc_group = b.arcs["group"].to_numpy()
+    for name, pools, sense, rhs in (
+            ("compute_demand", np.flatnonzero(flex <= 0), "==", None),
+            ("compute_inflexible_part", np.flatnonzero(flex > 0), ">=", 1 - flex)):
+        if not len(pools):
+            continue
+        target = b.group_demand[pools] * (1.0 if rhs is None else rhs[pools][:, None])
+        b.hourly[name] = ctx.lp.add_constraints(
+            name, grid_index(g_idx[pools], ctx.n_steps, ("demand", "step")),
+            _hourly_terms(b.served_it_mw, b.unserved_mw, arc_group, pools, len(b.groups)),
+            sense, target.ravel())
+
+
+def _window_rows(ctx: BuildContext, b: ComputeBlocks) -> None:
+    """Flexible work conserved per window: Σ_{t∈W} h_t·(Σ_d served + unserved) = Σ h_t·D."""
+    case = ctx.case
+    flex = case.workloads["flexible_share"].reindex(b.groups["class"]).to_numpy(float)
+    win_h = case.workloads["window_hours"].reindex(b.groups["class"]).to_numpy(float)
+    arc_group = b.arcs["group"].to_numpy()
+    hours = case.hours
+    terms, rhs, labels, row0 = [], [], [], 0
+    for g in np.flatnonzero(flex > 0):  # loop over pools (tens), never over hours
+        uniq, win_row = np.unique(windows(case, win_h[g]), return_inverse=True)
+        b.window_row[int(g)] = win_row + row0
+        sel = np.flatnonzero(arc_group == g)
+        terms.append(Term(b.served_it_mw, b.served_it_mw.at(sel).ravel(),
+                          np.tile(hours, len(sel)), np.tile(win_row, len(sel)) + row0))
+        terms.append(Term(b.unserved_mw, b.unserved_mw.at([g]).ravel(), hours, win_row + row0))
+        rhs.append(np.bincount(win_row, weights=b.group_demand[g] * hours,
+                               minlength=len(uniq)))
+        labels.extend(f"{b.groups['label'].iat[g]}#w{k}" for k in range(len(uniq)))
+        row0 += len(uniq)
+    if terms:
+        b.window = ctx.lp.add_constraints("compute_window",
+                                          pd.Index(labels, name="demand_window"), terms, "==",
+                                          np.concatenate(rhs))
+
+
+def _sites(ctx: BuildContext, b: ComputeBlocks, dc: SiteBlocks) -> None:
+    """Site IT capacity Σ served[·,d,t] ≤ IT_d, and the power of served work at site d."""
+    sites, n_t = ctx.case.sites, ctx.n_steps
+    site_pos = b.arcs["site_pos"].to_numpy()
+    served = b.served_it_mw
+    ctx.lp.add_constraints(
+        "dc_it_capacity", grid_index(sites.index, n_t, ("site", "step")),
+        [Term(served, served.at().ravel(), 1.0, grid_positions(site_pos, n_t).ravel()),
+         Term(dc.it_new_mw, np.repeat(np.arange(len(sites)), n_t), -1.0,
+              np.arange(len(sites) * n_t))],
+        "<=", np.repeat(sites["existing_it_mw"].to_numpy(float), n_t))
+    idle = sites["idle_share"].to_numpy(float)
+    ctx.inject(served, ctx.node_pos(b.arcs["site"]),
+               -(dc.pue[site_pos] * (1 - idle[site_pos])[:, None]))
+    dc.served_it_mw, dc.served_site = served, site_pos
+
+
+def _costs(ctx: BuildContext, b: ComputeBlocks) -> None:
+    case, w = ctx.case, ctx.weights
+    vlc = case.workloads["value_of_lost_compute_per_mwh"].reindex(b.groups["class"]).to_numpy(
+        float)
+    ctx.lp.add_cost("unserved_compute", b.unserved_mw, None, (vlc[:, None] * w[None, :]).ravel())
+    lat_cost = float(case.latency.get("cost_per_mwh_ms", 0.0) or 0.0)
+    if lat_cost:  # pools are single rows then, so every arc has one latency
+        ctx.lp.add_cost("latency", b.served_it_mw, None,
+                        (lat_cost * b.arcs["latency_ms"].to_numpy()[:, None]
+                         * w[None, :]).ravel())
+
+
+def build(ctx: BuildContext) -> None:
+    case, n_t = ctx.case, ctx.n_steps
+    dc = ctx.get(SiteBlocks)
+    if not len(case.compute_demand) or dc is None:
+        return
+    dem = demand_matrix(case)
+    group_of, groups = demand_groups(case, dem)
+    if len(groups) == 0:
+        return
+    gdem = np.zeros((len(groups), n_t))
+    np.add.at(gdem, group_of[group_of >= 0], dem[group_of >= 0])
+    a = _pool_arcs(case, group_of, groups)
     arc_idx = pd.Index(groups["label"].to_numpy()[a["group"].to_numpy()] + "@" + a["site"],
                        name="arc")
-    served = lp.add_variables("served_it_mw", grid_index(arc_idx, n_t, ("arc", "step")))
-    unserved = lp.add_variables("unserved_compute_mw", grid_index(g_idx, n_t,
-                                                                  ("demand", "step")))
-    steps = np.arange(n_t)
-    arc_pos = (np.arange(n_a)[:, None] * n_t + steps).ravel()
-    arc_grp = a["group"].to_numpy()
+    served = ctx.lp.add_grid_variables("served_it_mw", arc_idx, n_t, 0.0, np.inf,
+                                       ("arc", "step"))
+    unserved = ctx.lp.add_grid_variables("unserved_compute_mw",
+                                         pd.Index(groups["label"], name="demand"), n_t, 0.0,
+                                         np.inf, ("demand", "step"))
+    b = ComputeBlocks(a, groups, group_of, dem, gdem, served, unserved, {}, None, {})
+    _demand_rows(ctx, b)
+    _window_rows(ctx, b)
+    _sites(ctx, b, dc)
+    _costs(ctx, b)
+    ctx.put(b)
+
+
+def _group_prices(ctx: BuildContext, b: ComputeBlocks, sol: Solution) -> np.ndarray:
+    """Demand-weighted marginal cost of compute (per MWh of IT work) of each pool."""
+    n_t, w = ctx.n_steps, ctx.weights
+    per_step = np.zeros((len(b.groups), n_t))  # ∂objective/∂D[g,t]
+    pos = {lab: g for g, lab in enumerate(b.groups["label"])}
+    flex = ctx.case.workloads["flexible_share"].reindex(b.groups["class"]).to_numpy(float)
+    for name, block in b.hourly.items():
+        dual = sol.dual(block).reshape(-1, n_t)
+        rows = np.array([pos[lab] for lab in block.index.get_level_values(0)[::n_t]])
+        scale = (1 - flex[rows])[:, None] if name == "compute_inflexible_part" else 1.0
+        per_step[rows] += dual * scale
+    if b.window is not None:
+        dual = sol.dual(b.window)
+        for g, win_row in b.window_row.items():
+            per_step[g] += dual[win_row] * ctx.case.hours
+    total = b.group_demand @ w
+    return np.divide((per_step * b.group_demand).sum(axis=1), total,
+                     out=np.full(len(b.groups), np.nan), where=total > 0)
+
+
+def _member_share(b: ComputeBlocks) -> np.ndarray:
+    """Share of its pool's demand that each demand row holds (0 for rows in no pool)."""
+    total = b.group_demand.sum(axis=1)
+    return np.divide(b.demand.sum(axis=1), total[np.maximum(b.group_of, 0)],
+                     out=np.zeros(len(b.group_of)), where=b.group_of >= 0)
+
+
+def _assignment(ctx: BuildContext, b: ComputeBlocks, served: np.ndarray) -> pd.DataFrame:
+    """Work served per (centre, class, site): each member of a pool takes its share of the
+    pool's service on every arc of the pool."""
+    cd = ctx.case.compute_demand
+    share = _member_share(b)
+    arc_group = b.arcs["group"].to_numpy()
+    member = np.flatnonzero(b.group_of >= 0)
+    # every (member row, arc of its pool) pair
+    pair_j = np.concatenate([np.repeat(j, np.sum(arc_group == b.group_of[j])) for j in member]
+                            ) if len(member) else np.zeros(0, np.int64)
+    pair_a = np.concatenate([np.flatnonzero(arc_group == b.group_of[j]) for j in member]
+                            ) if len(member) else np.zeros(0, np.int64)
+    mwh = (served @ ctx.weights)[pair_a] * share[pair_j]
+    peak = (served.max(axis=1) if ctx.n_steps else np.zeros(len(served)))[pair_a] * share[pair_j]
+    keep = mwh > 1e-6
+    centre, site = cd["centre"].to_numpy()[pair_j], b.arcs["site"].to_numpy()[pair_a]
+    lat = latency_matrix(ctx.case)
+    return pd.DataFrame({
+        "centre": centre[keep], "class": cd["class"].to_numpy()[pair_j][keep],
+        "site": site[keep], "mwh": mwh[keep],
+        "latency_ms": lat.to_numpy()[lat.index.get_indexer(centre[keep]),
+                                     lat.columns.get_indexer(site[keep])].astype(float),
+        "peak_mw": peak[keep]})
+
+
+def _where_served(assign: pd.DataFrame) -> dict[str, str]:
+    """Summary line per class: the sites that serve it, largest first."""
+    where = {}
+    by = assign.groupby(["class", "site"])["mwh"].sum()
+    for cls, part in by.groupby(level=0):
+        share = part.droplevel(0).sort_values(ascending=False) / part.sum()
+        top = [f"{site} {100 * v:.0f} %" for site, v in share.items() if v >= 0.005][:4]
+        where[cls] = ", ".join(top + (["…"] if len(share) > len(top) else []))
+    return where
+
+
+def results(ctx: BuildContext, sol: Solution) -> Results:
+    cd = ctx.case.compute_demand
+    b = ctx.get(ComputeBlocks)
+    if b is None:
+        if not len(cd):
+            return Results()
+        return Results(tables={
+            "assignment": pd.DataFrame(columns=["centre", "class", "site", "mwh", "latency_ms",
+                                                "peak_mw"]),
+            "compute_unserved": cd[["centre", "class"]].assign(demand_mwh=0.0,
+                                                               unserved_mwh=0.0)},
+            summary={"unserved_compute_mwh": 0.0})
     w = ctx.weights
-    hours = case.hours
-
-    flex = case.workloads["flexible_share"].reindex(groups["class"]).to_numpy(float)
-    win_h = case.workloads["window_hours"].reindex(groups["class"]).to_numpy(float)
-    inflex_g = np.flatnonzero(flex <= 0)
-    flex_g = np.flatnonzero(flex > 0)
-
-    def hourly_rows(gs: np.ndarray):
-        """Terms Σ_d served[g,d,t] + unserved[g,t] on rows (position of g in gs) × t."""
-        row_of = np.full(n_g, -1)
-        row_of[gs] = np.arange(len(gs))
-        sel = np.flatnonzero(row_of[arc_grp] >= 0)
-        rows_s = (row_of[arc_grp[sel]][:, None] * n_t + steps).ravel()
-        pos_s = (sel[:, None] * n_t + steps).ravel()
-        pos_u = (gs[:, None] * n_t + steps).ravel()
-        return [Term(served, pos_s, 1.0, rows_s),
-                Term(unserved, pos_u, 1.0, np.arange(len(gs) * n_t))]
-
-    if len(inflex_g):
-        lp.add_constraints("compute_demand", grid_index(g_idx[inflex_g], n_t,
-                                                        ("demand", "step")),
-                           hourly_rows(inflex_g), "==", gdem[inflex_g].ravel())
-    if len(flex_g):
-        lp.add_constraints("compute_inflexible_part",
-                           grid_index(g_idx[flex_g], n_t, ("demand", "step")),
-                           hourly_rows(flex_g), ">=",
-                           ((1 - flex[flex_g])[:, None] * gdem[flex_g]).ravel())
-        # work conserved per window: rows (group, window)
-        terms, rhs, labels = [], [], []
-        row0 = 0
-        for g in flex_g:  # loop over demand groups (tens), never over hours
-            win = windows(case, win_h[g])
-            uniq, win_row = np.unique(win, return_inverse=True)
-            sel = np.flatnonzero(arc_grp == g)
-            rows_s = np.tile(win_row, len(sel)) + row0
-            pos_s = (sel[:, None] * n_t + steps).ravel()
-            terms.append(Term(served, pos_s, np.tile(hours, len(sel)), rows_s))
-            terms.append(Term(unserved, g * n_t + steps, hours, win_row + row0))
-            rhs.append(np.bincount(win_row, weights=gdem[g] * hours, minlength=len(uniq)))
-            labels.extend(f"{g_idx[g]}#w{k}" for k in range(len(uniq)))
-            row0 += len(uniq)
-        lp.add_constraints("compute_window", pd.Index(labels, name="demand_window"), terms,
-                           "==", np.concatenate(rhs))
-
-    # site IT capacity: Σ served[·,d,t] − IT_new[d] ≤ existing_it[d]
-    it_new = lp.variables["dc_it_new_mw"]
-    site_pos = a["site_pos"].to_numpy()
-    lp.add_constraints(
-        "dc_it_capacity", grid_index(case.sites.index, n_t, ("site", "step")),
-        [Term(served, arc_pos, 1.0, (site_pos[:, None] * n_t + steps).ravel()),
-         Term(it_new, np.repeat(np.arange(n_d), n_t), -1.0, np.arange(n_d * n_t))],
-        "<=", np.repeat(case.sites["existing_it_mw"].to_numpy(float), n_t))
-
-    # site power of served work
-    pue = ctx.info["dc_pue"]
-    idle = case.sites["idle_share"].to_numpy(float)
-    coef = -(pue[site_pos] * (1 - idle[site_pos])[:, None]).ravel()
-    ctx.inject(served, arc_pos, np.repeat(ctx.node_pos(a["site"]), n_t),
-               np.tile(steps, n_a), coef)
-
-    vlc = case.workloads["value_of_lost_compute_per_mwh"].reindex(groups["class"]).to_numpy(
-        float)
-    lp.add_cost("unserved_compute", unserved, None, (vlc[:, None] * w[None, :]).ravel())
-    lat_cost = float(case.latency.get("cost_per_mwh_ms", 0.0) or 0.0)
-    if lat_cost:  # groups are single rows then, so every arc has one latency
-        lp.add_cost("latency", served, None,
-                    (lat_cost * a["latency_ms"].to_numpy()[:, None] * w[None, :]).ravel())
-
-    def served_by_site(x: np.ndarray) -> np.ndarray:
-        s = lp.values(x, served).to_numpy().reshape(n_a, n_t)
-        out = np.zeros((n_d, n_t))
-        np.add.at(out, site_pos, s)
-        return out
-
-    ctx.info["dc_served_by_site"] = served_by_site
-
-
-def _group_prices(ctx: BuildContext, duals: np.ndarray, groups: pd.DataFrame,
-                  gdem: np.ndarray) -> np.ndarray:
-    """Demand-weighted marginal cost of compute (per MWh of IT work) of each group."""
-    case, lp = ctx.case, ctx.lp
-    n_t, w = ctx.n_steps, ctx.weights
-    per_step = np.zeros((len(groups), n_t))  # ∂objective/∂D[g,t]
-    pos = {lab: g for g, lab in enumerate(groups["label"])}
-    if "compute_demand" in lp.constraints:
-        d = lp.duals(duals, "compute_demand")
-        labels = d.index.get_level_values(0).to_numpy().reshape(-1, n_t)[:, 0]
-        mat = d.to_numpy().reshape(-1, n_t)
-        for k, lab in enumerate(labels):
-            per_step[pos[lab]] += mat[k]
-    if "compute_inflexible_part" in lp.constraints:
-        d = lp.duals(duals, "compute_inflexible_part")
-        labels = d.index.get_level_values(0).to_numpy().reshape(-1, n_t)[:, 0]
-        mat = d.to_numpy().reshape(-1, n_t)
-        for k, lab in enumerate(labels):
-            g = pos[lab]
-            share = case.workloads.at[groups["class"].iat[g], "flexible_share"]
-            per_step[g] += mat[k] * (1 - share)
-    if "compute_window" in lp.constraints:
-        d = lp.duals(duals, "compute_window")
-        for g in range(len(groups)):
-            sel = d[d.index.str.startswith(groups["label"].iat[g] + "#w")]
-            if not len(sel):
-                continue
-            win = windows(case, case.workloads.at[groups["class"].iat[g], "window_hours"])
-            _, win_row = np.unique(win, return_inverse=True)
-            per_step[g] += sel.to_numpy()[win_row] * case.hours
-    total = gdem @ w
-    return np.divide((per_step * gdem).sum(axis=1), total, out=np.full(len(groups), np.nan),
-                     where=total > 0)
-
-
-def results(ctx: BuildContext, x: np.ndarray, duals: np.ndarray | None) -> dict:
-    a = ctx.info.get("compute_arcs")
-    if a is None:
-        if not len(ctx.case.compute_demand):
-            return {}
-        empty = pd.DataFrame(columns=["centre", "class", "site", "mwh", "latency_ms",
-                                      "peak_mw"])
-        unserved = ctx.case.compute_demand[["centre", "class"]].assign(
-            demand_mwh=0.0, unserved_mwh=0.0)
-        return {"assignment": empty, "compute_unserved": unserved}
-    case, lp = ctx.case, ctx.lp
-    n_t, w = ctx.n_steps, ctx.weights
-    cd = case.compute_demand
-    group_of, groups, gdem = ctx.info["compute_groups"]
-    dem = ctx.info["compute_demand_matrix"]
-    s = lp.values(x, "served_it_mw").to_numpy().reshape(len(a), n_t)
-    u = lp.values(x, "unserved_compute_mw").to_numpy().reshape(len(groups), n_t)
-    # members share their group's service in proportion to their demand (same profile)
-    gtot = gdem.sum(axis=1)
-    share = np.divide(dem.sum(axis=1), gtot[np.maximum(group_of, 0)],
-                      out=np.zeros(len(cd)), where=group_of >= 0)
-    lat = latency_matrix(case)
-    rows = []
-    for g, members in enumerate(groups["members"]):
-        arc_rows = np.flatnonzero(a["group"].to_numpy() == g)
-        mwh = s[arc_rows] @ w
-        peak = s[arc_rows].max(axis=1) if n_t else np.zeros(len(arc_rows))
-        for j in members:
-            for k, ar in enumerate(arc_rows):
-                if mwh[k] * share[j] <= 1e-6:
-                    continue
-                site = a["site"].iat[ar]
-                rows.append((cd["centre"].iat[j], cd["class"].iat[j], site, mwh[k] * share[j],
-                             float(lat.at[cd["centre"].iat[j], site]), peak[k] * share[j]))
-    assign = pd.DataFrame(rows, columns=["centre", "class", "site", "mwh", "latency_ms",
-                                         "peak_mw"])
+    share = _member_share(b)
+    assign = _assignment(ctx, b, sol.value(b.served_it_mw))
     unserved = cd[["centre", "class"]].copy()
-    unserved["demand_mwh"] = dem @ w
-    unserved["unserved_mwh"] = np.where(group_of >= 0,
-                                        (u @ w)[np.maximum(group_of, 0)] * share, 0.0)
-    out = {"assignment": assign, "compute_unserved": unserved}
-    if duals is not None:
-        gprice = _group_prices(ctx, duals, groups, gdem)
-        cp = cd[["centre", "class"]].copy()
-        cp["marginal_cost_per_mwh_it"] = np.where(group_of >= 0,
-                                                  gprice[np.maximum(group_of, 0)], np.nan)
-        out["compute_prices"] = cp
-    return out
+    unserved["demand_mwh"] = b.demand @ w
+    unserved["unserved_mwh"] = np.where(
+        b.group_of >= 0, (sol.value(b.unserved_mw) @ w)[np.maximum(b.group_of, 0)] * share, 0.0)
+    tables = {"assignment": assign, "compute_unserved": unserved}
+    if sol.duals is not None:
+        price = _group_prices(ctx, b, sol)
+        tables["compute_prices"] = cd[["centre", "class"]].assign(
+            marginal_cost_per_mwh_it=np.where(b.group_of >= 0,
+                                              price[np.maximum(b.group_of, 0)], np.nan))
+    summary = {"unserved_compute_mwh": float(unserved["unserved_mwh"].sum())}
+    if len(assign):
+        summary["compute_by_class"] = _where_served(assign)
+    return Results(tables=tables, summary=summary)
+
+
+COMPONENT = Component("compute", ("demand_centres", "compute_demand", "workloads",
+                                  "compute_profiles"), build, results,
+                      report=("assignment", "compute_prices"))

@@ -42,11 +42,17 @@ cost of the power each site uses per MWh of IT work and its marginal counterpart
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from model.formulation.context import BuildContext, grid_index
-from model.formulation.lp import Term
+from model.formulation.component import Component, Results, Solution
+from model.formulation.context import BuildContext
+from model.formulation.generation import GenerationBlocks
+from model.formulation.lp import Term, VarBlock
+from model.formulation.network import BalanceBlocks
+from model.formulation.storage import StorageBlocks
 from model.inputs.derived import it_upper_bound, pue_matrix
 from model.inputs.finance import capital_recovery_factor
 
@@ -54,41 +60,67 @@ ON_SITE_BOUND_PEAKS = 10.0  # B_u when max_new_mw is not given: 10 × the site's
 MIN_BUILT_IT_MW = 1.0  # smallest IT of a built site when min_it_mw is smaller
 
 
+@dataclass
+class SiteBlocks:
+    sites: pd.DataFrame
+    pue: np.ndarray  # site × step
+    big_m: np.ndarray  # M_d, the most IT a site may hold
+    built: VarBlock  # dc_built[d]
+    it_new_mw: VarBlock  # dc_it_new_mw[d]
+    connection_new_mw: VarBlock  # dc_connection_new_mw[d]
+    import_mw: VarBlock  # dc_import_mw[d,t]
+    export_mw: VarBlock  # dc_export_mw[d,t]
+    # set by model.formulation.compute: the served-work block and the site of each of its arcs
+    served_it_mw: VarBlock | None = None
+    served_site: np.ndarray | None = None
+
+    def served_by_site(self, x: np.ndarray) -> np.ndarray:
+        """IT MW served at each site and step (site × step)."""
+        out = np.zeros((len(self.sites), self.pue.shape[1]))
+        if self.served_it_mw is not None:
+            np.add.at(out, self.served_site, self.served_it_mw.value(x))
+        return out
+
+    def power(self, x: np.ndarray) -> np.ndarray:
+        """Site power P[d,t] = PUE·(idle·IT + (1 − idle)·served) in a solution (site × step)."""
+        idle = self.sites["idle_share"].to_numpy(float)[:, None]
+        it = self.sites["existing_it_mw"].to_numpy(float) + self.it_new_mw.value(x)
+        return self.pue * (idle * it[:, None] + (1 - idle) * self.served_by_site(x))
+
+
 def peak_power_mw(case) -> np.ndarray:
     """Largest power each site could draw: M_d (most IT) × max_t PUE[d,t]."""
     return it_upper_bound(case) * pue_matrix(case).max(axis=1, initial=1.0)
 
 
-def on_site_units(ctx: BuildContext) -> list[tuple[pd.DataFrame, str, np.ndarray]]:
-    """(unit table, new-capacity variable, site position of each unit or −1) of generators and
+def on_site_units(ctx: BuildContext) -> list[tuple[pd.DataFrame, VarBlock, np.ndarray]]:
+    """(unit table, new-capacity block, site position of each unit or −1) of generators and
     storage: the units at site nodes are the sites' on-site plant."""
     out = []
     sites = ctx.case.sites.index
-    for key, var in (("generators", "gen_new_mw"), ("storage", "sto_new_mw")):
-        units = ctx.info.get(key)
-        if units is None or not len(units) or var not in ctx.lp.variables:
-            continue
-        out.append((units, var, sites.get_indexer(units["node"])))
+    gen, sto = ctx.get(GenerationBlocks), ctx.get(StorageBlocks)
+    for blocks in (gen, sto):
+        if blocks is not None:
+            out.append((blocks.units, blocks.new_mw, sites.get_indexer(blocks.units["node"])))
     return out
 
 
-def _gate_on_site(ctx: BuildContext, built, peak: np.ndarray) -> None:
+def _gate_on_site(ctx: BuildContext, built: VarBlock, peak: np.ndarray) -> None:
     """Rows new_mw[u] ≤ B_u · dc_built[d] for on-site units."""
-    lp = ctx.lp
-    for units, var, site in on_site_units(ctx):
+    for units, new, site in on_site_units(ctx):
         on = np.flatnonzero(site >= 0)
         if not len(on):
             continue
-        new = lp.variables[var]
         bound = np.where(np.isfinite(new.ub[on]), new.ub[on],
                          ON_SITE_BOUND_PEAKS * peak[site[on]])
-        rows = lp.add_constraints(f"dc_on_site_{var}", units.index[on],
-                                  [Term(new, on, 1.0), Term(built, site[on], -bound)],
-                                  "<=", 0.0)
-        lp.add_gate(rows, built, site[on])
+        rows = ctx.lp.add_constraints(f"dc_on_site_{new.name}", units.index[on],
+                                      [Term(new, on, 1.0), Term(built, site[on], -bound)],
+                                      "<=", 0.0)
+        ctx.lp.add_gate(rows, built, site[on])
 
 
-def _connection(ctx: BuildContext, built) -> None:
+def _connection(ctx: BuildContext, built: VarBlock, it_new: VarBlock,
+                pue: np.ndarray) -> tuple[VarBlock, VarBlock, VarBlock]:
     """Grid connection: new capacity sized for the site's IT, and the hourly flows."""
     case, lp = ctx.case, ctx.lp
     sites = case.sites
@@ -97,31 +129,30 @@ def _connection(ctx: BuildContext, built) -> None:
     existing = sites["grid_existing_mw"].to_numpy(float)
     new = lp.add_variables("dc_connection_new_mw", sites.index, 0.0, limit - existing)
     all_d = np.arange(n_d)
-    peak_pue = pue_matrix(case).max(axis=1, initial=1.0)
+    peak_pue = pue.max(axis=1, initial=1.0)
     # a connection is sized for the site's draw: no IT (an unbuilt site), no new connection
     lp.add_constraints("dc_connection_size", sites.index,
-                       [Term(new, all_d, 1.0),
-                        Term(lp.variables["dc_it_new_mw"], all_d, -peak_pue)],
+                       [Term(new, all_d, 1.0), Term(it_new, all_d, -peak_pue)],
                        "<=", peak_pue * sites["existing_it_mw"].to_numpy(float))
     crf = capital_recovery_factor(case.discount_rate, sites["grid_lifetime_years"].to_numpy())
     lp.add_cost("capex_grid_connections", new, None,
                 crf * 1000.0 * sites["grid_cost_per_kw"].to_numpy(float))
-    idx = grid_index(sites.index, n_t, ("site", "step"))
-    pos = np.arange(n_d * n_t)
-    site_of = np.repeat(all_d, n_t)
-    step = np.tile(np.arange(n_t), n_d)
     # a data centre's connection is a load connection: exports only where grid_export is set
     export_limit = np.where(sites["grid_export"].to_numpy(bool), limit, 0.0)
+    flows = []
+    site_of = np.repeat(all_d, n_t)
     for name, sign, cap in (("dc_import_mw", 1.0, limit), ("dc_export_mw", -1.0, export_limit)):
-        flow = lp.add_variables(name, idx, 0.0, np.repeat(cap, n_t))
-        lp.add_constraints(f"{name}_limit", idx,
-                           [Term(flow, pos, 1.0), Term(new, site_of, -1.0),
+        flow = lp.add_grid_variables(name, sites.index, n_t, 0.0, cap, ("site", "step"))
+        lp.add_constraints(f"{name}_limit", flow.index,
+                           [Term(flow, flow.at().ravel(), 1.0), Term(new, site_of, -1.0),
                             Term(built, site_of, -np.repeat(existing, n_t))], "<=", 0.0)
-        ctx.inject(flow, pos, np.repeat(ctx.node_pos(sites.index), n_t), step, sign)
-        ctx.inject(flow, pos, np.repeat(ctx.node_pos(sites["region"]), n_t), step, -sign)
+        ctx.inject(flow, ctx.node_pos(sites.index), sign)
+        ctx.inject(flow, ctx.node_pos(sites["region"]), -sign)
+        flows.append(flow)
+    return new, flows[0], flows[1]
 
 
-def _it_capacity(ctx: BuildContext, built, big_m: np.ndarray) -> None:
+def _it_capacity(ctx: BuildContext, built: VarBlock, big_m: np.ndarray) -> VarBlock:
     """New IT capacity within the site's size limits, in whole new modules where given."""
     case, lp = ctx.case, ctx.lp
     sites = case.sites
@@ -157,33 +188,28 @@ def _it_capacity(ctx: BuildContext, built, big_m: np.ndarray) -> None:
                 1000.0 * sites["fixed_om_per_kw_it_year"].to_numpy(float))
     lp.add_cost("capex_datacentres", built, None,
                 np.where(existing > 0, 0.0, crf * sites["fixed_cost"].to_numpy(float)))
+    return it_new
 
 
-def add_components(ctx: BuildContext) -> None:
+def build(ctx: BuildContext) -> None:
     case, lp = ctx.case, ctx.lp
     sites = case.sites
-    n_d, n_t = len(sites), ctx.n_steps
-    if n_d == 0:
+    if len(sites) == 0:
         return
     existing = sites["existing_it_mw"].to_numpy(float)
     big_m = it_upper_bound(case)
     built = lp.add_variables("dc_built", sites.index, np.where(existing > 0, 1.0, 0.0), 1.0,
                              integer=True)
-    _it_capacity(ctx, built, big_m)
+    it_new = _it_capacity(ctx, built, big_m)
     _gate_on_site(ctx, built, peak_power_mw(case))
-    _connection(ctx, built)
-
-    # idle power of installed IT: −PUE·idle·IT at the site node every step
     pue = pue_matrix(case)
+    connection, imp, exp_ = _connection(ctx, built, it_new, pue)
+    # idle power of installed IT: −PUE·idle·IT at the site node every step; the existing part
+    # of IT is a constant withdrawal, moved to the load side
     idle = sites["idle_share"].to_numpy(float)
-    site_node = np.repeat(ctx.node_pos(sites.index), n_t)
-    step = np.tile(np.arange(n_t), n_d)
-    # IT_d = existing + new: the existing part is a constant withdrawal, moved to the load side
-    ctx.inject(lp.variables["dc_it_new_mw"], np.repeat(np.arange(n_d), n_t), site_node, step,
-               -(pue * idle[:, None]).ravel())
+    ctx.inject_static(it_new, ctx.node_pos(sites.index), -(pue * idle[:, None]))
     ctx.add_fixed_load(ctx.node_pos(sites.index), pue * (idle * existing)[:, None])
-    ctx.info["dc_pue"] = pue
-    ctx.info["dc_big_m"] = big_m
+    ctx.put(SiteBlocks(sites, pue, big_m, built, it_new, connection, imp, exp_))
 
 
 def existing_fixed_cost(case) -> float:
@@ -197,45 +223,38 @@ def existing_fixed_cost(case) -> float:
 def _on_site_cost(ctx: BuildContext, x: np.ndarray) -> np.ndarray:
     """Yearly cost of each site's on-site plant: its objective terms (capital, fixed and
     running costs, CO2 price) plus the fixed O&M of its existing capacity."""
-    lp = ctx.lp
-    c = lp.cost_vector()
+    paid = ctx.lp.cost_vector() * x
     out = np.zeros(len(ctx.case.sites))
-    by_kind = {"gen_new_mw": ("gen_mw",),
-               "sto_new_mw": ("sto_new_mwh", "sto_charge_mw", "sto_discharge_mw")}
-    for units, var, site in on_site_units(ctx):
+    gen, sto = ctx.get(GenerationBlocks), ctx.get(StorageBlocks)
+    blocks_of = {}
+    if gen is not None:
+        blocks_of[id(gen.new_mw)] = (gen.new_mw, gen.output_mw)
+    if sto is not None:
+        blocks_of[id(sto.new_mw)] = (sto.new_mw, sto.new_mwh, sto.charge_mw, sto.discharge_mw)
+    for units, new, site in on_site_units(ctx):
         on = np.flatnonzero(site >= 0)
         if not len(on):
             continue
-        fixed_om = 1000.0 * units["existing_mw"].to_numpy(float) * units[
+        cost = 1000.0 * units["existing_mw"].to_numpy(float) * units[
             "fixed_om_per_kw_year"].to_numpy(float)
-        cost = fixed_om + (c * x)[lp.variables[var].cols()]
-        for name in by_kind[var]:
-            block = lp.variables.get(name)
-            if block is None:
-                continue
-            per = (c * x)[block.cols()]
-            cost = cost + (per.reshape(len(units), -1).sum(axis=1) if block.size > len(units)
-                           else per)
+        for block in blocks_of[id(new)]:
+            per = paid[block.cols()]
+            cost = cost + (per.reshape(len(units), -1).sum(axis=1) if block.n_steps else per)
         np.add.at(out, site[on], cost[on])
     return out
 
 
-def _power_costs(ctx: BuildContext, x: np.ndarray, duals: np.ndarray, power: np.ndarray,
-                 it_energy: np.ndarray) -> dict[str, np.ndarray]:
+def _power_costs(ctx: BuildContext, b: SiteBlocks, sol: Solution, power: np.ndarray,
+                 it_energy: np.ndarray, region_dual: np.ndarray,
+                 site_dual: np.ndarray) -> dict[str, np.ndarray]:
     """Average cost of the power each site uses (imports at the host region's prices, less
     exports at the same prices, plus on-site plant and connection costs) and the marginal
-    cost at the site node, both per MWh of IT work."""
-    lp, n_t = ctx.lp, ctx.n_steps
-    sites = ctx.case.sites
-    n_d = len(sites)
-    bal = lp.duals(duals, "power_balance").to_numpy().reshape(-1, n_t)  # = w_t · price
-    region_dual = bal[ctx.node_pos(sites["region"])]
-    imp = lp.values(x, "dc_import_mw").to_numpy().reshape(n_d, n_t)
-    exp_ = lp.values(x, "dc_export_mw").to_numpy().reshape(n_d, n_t)
-    conn = lp.variables["dc_connection_new_mw"]
-    conn_cost = (lp.cost_vector() * x)[conn.cols()]
-    total = ((region_dual * (imp - exp_)).sum(axis=1) + _on_site_cost(ctx, x) + conn_cost)
-    marginal = (bal[ctx.node_pos(sites.index)] * power).sum(axis=1)
+    cost at the site node, both per MWh of IT work (duals are w_t · price)."""
+    n_d = len(b.sites)
+    conn_cost = (ctx.lp.cost_vector() * sol.x)[b.connection_new_mw.cols()]
+    total = ((region_dual * (sol.value(b.import_mw) - sol.value(b.export_mw))).sum(axis=1)
+             + _on_site_cost(ctx, sol.x) + conn_cost)
+    marginal = (site_dual * power).sum(axis=1)
 
     def per_it(v):
         return np.divide(v, it_energy, out=np.full(n_d, np.nan), where=it_energy > 1e-9)
@@ -244,41 +263,58 @@ def _power_costs(ctx: BuildContext, x: np.ndarray, duals: np.ndarray, power: np.
             "marginal_power_cost_per_mwh_it": per_it(marginal)}
 
 
-def results(ctx: BuildContext, x: np.ndarray, duals: np.ndarray | None) -> dict:
-    case, lp = ctx.case, ctx.lp
-    sites = case.sites
-    if len(sites) == 0:
-        return {}
-    n_d, n_t = len(sites), ctx.n_steps
-    w = ctx.weights
-    hours = float(w.sum())
-    it_mw = sites["existing_it_mw"].to_numpy(float) + lp.values(x, "dc_it_new_mw").to_numpy()
+def _site_table(ctx: BuildContext, b: SiteBlocks, sol: Solution, power: np.ndarray,
+                served: np.ndarray) -> pd.DataFrame:
+    sites, w = b.sites, ctx.weights
+    n_d, hours = len(sites), float(w.sum())
+    it_mw = sites["existing_it_mw"].to_numpy(float) + sol.value(b.it_new_mw)
     # a "built" site without IT capacity is a free tie (no fixed cost): report it unbuilt
-    built = np.round(lp.values(x, "dc_built").to_numpy()) * (it_mw > 1e-6)
-    served = ctx.info.get("dc_served_by_site")
-    served = np.zeros((n_d, n_t)) if served is None else served(x)
-    pue = ctx.info["dc_pue"]
-    idle = sites["idle_share"].to_numpy(float)
-    power = pue * (idle[:, None] * it_mw[:, None] + (1 - idle)[:, None] * served)
-    energy = power @ w
-    it_energy = served @ w
-    imp = lp.values(x, "dc_import_mw").to_numpy().reshape(n_d, n_t)
-    exp_ = lp.values(x, "dc_export_mw").to_numpy().reshape(n_d, n_t)
-    connection = (sites["grid_existing_mw"].to_numpy(float) * built
-                  + lp.values(x, "dc_connection_new_mw").to_numpy())
-    table = pd.DataFrame({
+    built = np.round(sol.value(b.built)) * (it_mw > 1e-6)
+    energy, it_energy = power @ w, served @ w
+    imp, exp_ = sol.value(b.import_mw), sol.value(b.export_mw)
+    return pd.DataFrame({
         "site": sites.index, "name": sites["name"].to_numpy(), "region": sites["region"],
         "group": sites["group"].to_numpy(), "built": built.astype(int), "it_mw": it_mw,
         "it_energy_mwh_per_year": it_energy, "power_mwh_per_year": energy,
-        "peak_power_mw": power.max(axis=1) if n_t else 0.0,
-        "grid_connection_mw": connection,
+        "peak_power_mw": power.max(axis=1) if ctx.n_steps else 0.0,
+        "grid_connection_mw": (sites["grid_existing_mw"].to_numpy(float) * built
+                               + sol.value(b.connection_new_mw)),
         "grid_import_mwh_per_year": imp @ w, "grid_export_mwh_per_year": exp_ @ w,
         "grid_share": np.divide(imp @ w, energy, out=np.zeros(n_d), where=energy > 1e-9),
-        "pue_mean": (pue @ w) / hours, "utilisation": np.divide(
+        "pue_mean": (b.pue @ w) / hours, "utilisation": np.divide(
             it_energy, it_mw * hours, out=np.zeros(n_d), where=it_mw > 0),
         "lon": sites["lon"].to_numpy(), "lat": sites["lat"].to_numpy(),
     }).reset_index(drop=True)
-    if duals is not None:
-        for key, values in _power_costs(ctx, x, duals, power, it_energy).items():
+
+
+def results(ctx: BuildContext, sol: Solution) -> Results:
+    """sites.csv (with the cost of power where prices exist) and the site power columns of
+    dispatch.csv."""
+    b = ctx.get(SiteBlocks)
+    if b is None:
+        return Results()
+    balance = ctx.get(BalanceBlocks)
+    balance_dual = sol.dual(balance.balance if balance is not None else None)
+    if balance_dual is not None:
+        balance_dual = balance_dual.reshape(len(ctx.node_ids), ctx.n_steps)
+    served = b.served_by_site(sol.x)
+    power = b.power(sol.x)
+    table = _site_table(ctx, b, sol, power, served)
+    if balance_dual is not None:
+        costs = _power_costs(ctx, b, sol, power, served @ ctx.weights,
+                             balance_dual[ctx.node_pos(b.sites["region"])],
+                             balance_dual[ctx.node_pos(b.sites.index)])
+        for key, values in costs.items():
             table[key] = values
-    return {"sites": table, "site_power": pd.DataFrame(power.T, columns=sites.index)}
+    it_energy = float(table["it_energy_mwh_per_year"].sum())
+    summary = {"sites_built": table.loc[table["built"] == 1, "site"].tolist(),
+               "it_mw_built": float(table["it_mw"].sum()), "it_energy_mwh": it_energy}
+    if "power_cost_per_year" in table and it_energy > 0:
+        summary["power_cost_per_mwh_it"] = float(table["power_cost_per_year"].sum() / it_energy)
+    return Results(tables={"sites": table},
+                   dispatch={f"{s}:dc_power": power[i] for i, s in enumerate(b.sites.index)},
+                   summary=summary, existing_fixed_om=existing_fixed_cost(ctx.case))
+
+
+COMPONENT = Component("datacentres", ("sites", "pue"), build, results,
+                      report=("sites", "site_power"))

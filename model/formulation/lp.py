@@ -29,6 +29,38 @@ INF = np.inf
 SMALL_MATRIX_VALUE = 1e-9  # HiGHS's default small_matrix_value
 
 
+def grid_positions(item_pos, n_steps: int, steps=None) -> np.ndarray:
+    """Flat positions of (item, step) pairs in an item-major item × step block.
+
+    Returns an array of shape (len(item_pos), len(steps)); ``steps`` defaults to every step.
+    The only place where WattBit turns (item, step) into a flat position.
+    """
+    items = np.asarray(item_pos, dtype=np.int64)
+    st = np.arange(n_steps, dtype=np.int64) if steps is None else np.asarray(steps, np.int64)
+    return items[:, None] * n_steps + st[None, :]
+
+
+def pair_positions(item_pos, step, n_steps: int) -> np.ndarray:
+    """Flat positions of (item_pos[i], step[i]) pairs, elementwise (same item-major layout
+    as :func:`grid_positions`)."""
+    return np.asarray(item_pos, np.int64) * n_steps + np.asarray(step, np.int64)
+
+
+def _grid_bound(value, shape: tuple[int, int]) -> np.ndarray:
+    """A bound given as a scalar, per item (items,), per item and step (items, steps) or flat."""
+    arr = np.asarray(value, dtype=float)
+    if arr.ndim == 1 and arr.size == shape[0] * shape[1] and shape[1] != 1:
+        return arr.copy()
+    if arr.ndim == 1 and arr.size == shape[0]:
+        arr = arr[:, None]
+    return np.broadcast_to(arr, shape).ravel().copy()
+
+
+def grid_index(items: pd.Index, n_steps: int, names=("item", "step")) -> pd.MultiIndex:
+    """Index of the product (item × step), item-major (rows of item 0 first)."""
+    return pd.MultiIndex.from_product([items, range(n_steps)], names=list(names))
+
+
 @dataclass
 class VarBlock:
     """A block of ``size`` variables occupying columns ``start .. start+size-1``."""
@@ -42,10 +74,45 @@ class VarBlock:
     # upper bounds for the pricing LP where ``ub`` is a derived (big-M) bound, not a limit of
     # the case: the pricing LP must not see shadow prices of bounds the case never set
     price_ub: np.ndarray | None = None
+    # item × step blocks (item-major): steps per item and the item labels; None without a
+    # time axis
+    n_steps: int | None = None
+    item_index: pd.Index | None = None
 
     @property
     def size(self) -> int:
         return len(self.index)
+
+    @property
+    def items(self) -> pd.Index:
+        """Item labels: units, corridors, sites, … (the index itself without a time axis)."""
+        return self.item_index if self.item_index is not None else self.index
+
+    def at(self, items=None, steps=None) -> np.ndarray:
+        """Positions in this item × step block of the given item positions and steps
+        (all by default), shape (items, steps)."""
+        if self.n_steps is None:
+            raise ValueError(f"{self.name} has no time axis")
+        n_items = self.size // self.n_steps
+        return grid_positions(np.arange(n_items) if items is None else items, self.n_steps,
+                              steps)
+
+    def pairs(self, items, steps) -> np.ndarray:
+        """Positions of (items[i], steps[i]) pairs in this item × step block."""
+        return pair_positions(items, steps, self.n_steps)
+
+    def positions(self, labels) -> np.ndarray:
+        """Positions of item labels (first index level) in the items of this block."""
+        pos = self.items.get_indexer(pd.Index(labels))
+        if (pos < 0).any():
+            missing = list(pd.Index(labels)[pos < 0][:5])
+            raise KeyError(f"{self.name}: unknown labels {missing}")
+        return pos
+
+    def value(self, x: np.ndarray) -> np.ndarray:
+        """Solution values, shaped (items, steps) for item × step blocks."""
+        v = x[self.start: self.start + self.size]
+        return v.reshape(-1, self.n_steps) if self.n_steps else v
 
     def cols(self, positions: np.ndarray | None = None) -> np.ndarray:
         """Global column numbers of the given positions in this block (all if None)."""
@@ -123,6 +190,17 @@ class LinearProblem:
         return block
 
     # ---------------------------------------------------------------- constraints
+    def add_grid_variables(self, name: str, items: pd.Index, n_steps: int,
+                           lb: float | np.ndarray = 0.0, ub: float | np.ndarray = INF,
+                           names=("unit", "step")) -> VarBlock:
+        """An item × step block (item-major): bounds broadcast per item and step."""
+        shape = (len(items), n_steps)
+        block = self.add_variables(name, grid_index(items, n_steps, names),
+                                   _grid_bound(lb, shape), _grid_bound(ub, shape))
+        block.n_steps = n_steps
+        block.item_index = pd.Index(items)
+        return block
+
     def add_constraints(
         self,
         name: str,

@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
-import pandas as pd
 
-from model.formulation.lp import LinearProblem, Term
+from model.formulation.lp import LinearProblem
 from model.solve.scaling import Scaling, choose_scaling
 
 ALGORITHMS = {"auto", "simplex", "ipm", "ipx", "hipo", "pdlp"}
@@ -106,7 +105,7 @@ def algorithm_options(algo: str, requested: str, is_mip: bool) -> dict:
     return {}
 
 
-def _status(h: highspy.Highs) -> tuple[str, str]:
+def model_status(h: highspy.Highs) -> tuple[str, str]:
     ms = h.getModelStatus()
     name = h.modelStatusToString(ms)
     S = highspy.HighsModelStatus
@@ -122,7 +121,7 @@ def _status(h: highspy.Highs) -> tuple[str, str]:
     return "error", name
 
 
-def _used_algorithm(h: highspy.Highs, log_text: str, is_mip: bool) -> str:
+def used_algorithm(h: highspy.Highs, log_text: str, is_mip: bool) -> str:
     if is_mip:
         return "mip (branch and bound, dual simplex)"
     info = h.getInfo()
@@ -174,7 +173,7 @@ def _off(options: dict, key: str) -> bool:
     return options.get(key, True) in (False, "off")
 
 
-def _pass(h: highspy.Highs, lp: LinearProblem, options: dict, col_lb=None, col_ub=None,
+def pass_model(h: highspy.Highs, lp: LinearProblem, options: dict, col_lb=None, col_ub=None,
           integer=None, scaling_integer=None, row_bounds=None) -> tuple[int, Scaling]:
     """Hand the problem to HiGHS, scaled (model.scaling); returns nonzeros and the scaling.
 
@@ -234,7 +233,7 @@ def solve(lp: LinearProblem, options: dict | None = None,
     t0 = time.perf_counter()
     h = make_highs(options, log, on_log)
     lb, ub = col_bounds if col_bounds is not None else (None, None)
-    nnz, scaling = _pass(h, lp, options, lb, ub, integer, row_bounds=row_bounds)
+    nnz, scaling = pass_model(h, lp, options, lb, ub, integer, row_bounds=row_bounds)
     is_mip = bool(integer.any()) if integer is not None else lp.is_mip
     requested = str(options.get("algorithm", "auto"))
     algo = choose_algorithm(lp, requested, nnz, is_mip)
@@ -256,13 +255,13 @@ def solve(lp: LinearProblem, options: dict | None = None,
     t1 = time.perf_counter()
     h.run()
     t2 = time.perf_counter()
-    status, highs_status = _status(h)
+    status, highs_status = model_status(h)
     info = h.getInfo()
     log_text = "".join(log)
-    used = _used_algorithm(h, log_text, is_mip)
+    used = used_algorithm(h, log_text, is_mip)
     sol = h.getSolution()
     x = scaling.x_back(np.asarray(sol.col_value, dtype=float)) if sol.value_valid else None
-    duals = _unscaled_duals(sol, scaling)
+    duals = unscaled_duals(sol, scaling)
     gap = float(info.mip_gap) if is_mip else 0.0
     if is_mip and not np.isfinite(gap):
         gap = None
@@ -279,10 +278,10 @@ def solve(lp: LinearProblem, options: dict | None = None,
                        used, t1 - t0, t2 - t1, status_msg, log, highs_status, chosen,
                        diagnosis=diagnosis, cost_scale_exponent=scaling.cost_exponent,
                        bound_scale_exponent=scaling.bound_exponent,
-                       iterations=_iterations(h, is_mip), mip_bound=bound)
+                       iterations=iteration_counts(h, is_mip), mip_bound=bound)
 
 
-def _iterations(h: highspy.Highs, is_mip: bool) -> dict:
+def iteration_counts(h: highspy.Highs, is_mip: bool) -> dict:
     info = h.getInfo()
     counts = {"ipm": info.ipm_iteration_count, "crossover": info.crossover_iteration_count,
               "simplex": info.simplex_iteration_count, "pdlp": info.pdlp_iteration_count,
@@ -290,7 +289,7 @@ def _iterations(h: highspy.Highs, is_mip: bool) -> dict:
     return {key: int(value) for key, value in counts.items() if value and value > 0}
 
 
-def _unscaled_duals(sol, scaling: Scaling) -> np.ndarray | None:
+def unscaled_duals(sol, scaling: Scaling) -> np.ndarray | None:
     """Row duals (prices) in the model's own units."""
     if not sol.dual_valid:
         return None
@@ -331,327 +330,3 @@ def diagnose(h: highspy.Highs, lp: LinearProblem, status: str, limit: int = 15) 
     if len(rows) > limit or len(cols) > limit:
         out.append("… (more in the full set)")
     return out
-
-
-def solve_fixed(lp: LinearProblem, x: np.ndarray, options: dict | None = None,
-                on_log: Callable[[str], None] | None = None) -> SolveResult:
-    """Fix integer columns at their (rounded) values and solve the remaining LP."""
-    lb, ub, integ = lp.col_bounds()
-    lb, ub = lb.copy(), ub.copy()
-    vals = np.round(x[integ])
-    lb[integ] = vals
-    ub[integ] = vals
-    opts = dict(options or {})
-    opts.pop("mip_gap", None)
-    return solve(lp, opts, on_log, (lb, ub), np.zeros_like(integ))
-
-
-def pricing_bounds(lp: LinearProblem, x: np.ndarray
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Column and row bounds of the pricing LP around an integer solution ``x``.
-
-    Binary decisions (which sites are built, which blocks exist) are fixed; general integers
-    (modules, corridor blocks) become continuous within the case's own limits
-    (``price_ub``), and big-M rows of built sites are dropped
-    (:meth:`LinearProblem.add_gate`). The duals are then long-run marginal costs at the chosen
-    sites: one more MW of compute demand costs the power and the IT capital it needs, not a
-    scarcity rent of capacity that whole modules or a derived bound happened to fix. (Fixing
-    the modules instead leaves any value between the running cost and the value of lost
-    compute a valid dual where IT capacity binds.)
-    """
-    lb, ub, integ = lp.col_bounds()
-    lb, ub = lb.copy(), ub.copy()
-    for b in lp.variables.values():
-        if b.price_ub is not None:
-            ub[b.start: b.start + b.size] = b.price_ub
-    binary = integ & (ub <= 1.0)
-    lb[binary] = ub[binary] = np.round(x[binary])
-    _, row_lb, row_ub = lp.matrix()
-    row_ub = row_ub.copy()
-    for name, (binary_block, pos) in lp.gates.items():
-        rows = lp.constraints[name]
-        on = x[binary_block.cols(pos)] > 0.5
-        row_ub[rows.start + np.flatnonzero(on)] = np.inf
-    return lb, ub, row_lb, row_ub
-
-
-def solve_pricing(lp: LinearProblem, x: np.ndarray, options: dict | None = None,
-                  on_log: Callable[[str], None] | None = None) -> SolveResult:
-    """The pricing LP of :func:`pricing_bounds`: its row duals are the reported prices."""
-    lb, ub, row_lb, row_ub = pricing_bounds(lp, x)
-    opts = {k: v for k, v in (options or {}).items() if k != "mip_gap"}
-    return solve(lp, opts, on_log, (lb, ub), np.zeros(lp.n_cols, dtype=bool),
-                 row_bounds=(row_lb, row_ub))
-
-
-def relative_gap(objective: float, bound: float) -> float:
-    """(objective − bound) / |objective|, 0 when they agree to 1e-9 (relative)."""
-    diff = objective - bound
-    scale = max(abs(objective), 1e-9)
-    return 0.0 if diff <= 1e-9 * scale else diff / scale
-
-
-@dataclass
-class _Clock:
-    """The case's time limit counts for the whole solve, over every stage."""
-
-    limit_s: float | None
-    start: float = field(default_factory=time.perf_counter)
-
-    def remaining(self) -> float | None:
-        if not self.limit_s:
-            return None
-        return max(float(self.limit_s) - (time.perf_counter() - self.start), 1e-3)
-
-    def options(self, options: dict) -> dict:
-        out = dict(options)
-        if self.limit_s:
-            out["time_limit_s"] = self.remaining()
-        return out
-
-
-def _round_up(h: highspy.Highs, scaling: Scaling, x_relax: np.ndarray, lb: np.ndarray,
-              ub: np.ndarray, integ: np.ndarray) -> tuple[np.ndarray, float] | None:
-    """A feasible integer point near the relaxation, or None.
-
-    Every integer decision is rounded up at once (a site with any fractional build is built,
-    modules and blocks rounded up) and the LP re-solved from the relaxation's basis. Where
-    that fails (say a site's minimum size above its rounded modules), binary decisions are
-    rounded first with the other integers still continuous, so that the modules follow the
-    build, and the general integers are rounded up from that LP.
-    """
-    cols = np.flatnonzero(integ)
-    rounded = _fix_and_run(h, scaling, cols, np.minimum(np.ceil(x_relax[cols] - 1e-6),
-                                                        ub[cols]))
-    if rounded is not None:
-        return rounded
-    h.changeColsBounds(len(cols), cols.astype(np.int32), lb[cols], ub[cols])
-    x = x_relax
-    for part in (np.flatnonzero(integ & (ub <= 1.0)), np.flatnonzero(integ & (ub > 1.0))):
-        if not len(part):
-            continue
-        found = _fix_and_run(h, scaling, part, np.minimum(np.ceil(x[part] - 1e-6), ub[part]))
-        if found is None:
-            return None
-        x = found[0]
-    return x, scaling.objective_back(h.getInfo().objective_function_value)
-
-
-def _fix_and_run(h: highspy.Highs, scaling: Scaling, cols: np.ndarray, values: np.ndarray
-                 ) -> tuple[np.ndarray, float] | None:
-    """Fix integer columns (unscaled units) at values, re-solve; the point or None."""
-    h.changeColsBounds(len(cols), cols.astype(np.int32), values, values)
-    h.run()
-    status, _ = _status(h)
-    sol = h.getSolution()
-    if status != "optimal" or not sol.value_valid:
-        return None
-    return (scaling.x_back(np.asarray(sol.col_value, dtype=float)),
-            scaling.objective_back(h.getInfo().objective_function_value))
-
-
-def _price_in_place(h: highspy.Highs, lp: LinearProblem, scaling: Scaling,
-                    x: np.ndarray) -> np.ndarray | None:
-    """Re-solve the instance that holds the rounded LP as the pricing LP (warm start);
-    its row duals in model units, or None."""
-    lb, ub, row_lb, row_ub = pricing_bounds(lp, x)
-    cols = np.arange(lp.n_cols, dtype=np.int32)
-    h.changeColsBounds(lp.n_cols, cols, scaling.columns(lb), scaling.columns(ub))
-    rows = np.arange(lp.n_rows, dtype=np.int32)
-    h.changeRowsBounds(lp.n_rows, rows, scaling.rows(row_lb), scaling.rows(row_ub))
-    h.run()
-    status, _ = _status(h)
-    sol = h.getSolution()
-    return _unscaled_duals(sol, scaling) if status == "optimal" else None
-
-
-def _relaxation(lp: LinearProblem, options: dict, on_log, log: list[str]):
-    """Solve the LP relaxation; returns (highs, scaling, algorithm, status)."""
-    lb, ub, integ = lp.col_bounds()
-    relaxed_opts = {k: v for k, v in options.items() if k != "mip_gap"}
-    # a basic solution is needed to warm-start the rounded LP from the relaxation
-    relaxed_opts["highs_options"] = {"run_crossover": "on",
-                                     **(options.get("highs_options") or {})}
-    h = make_highs(relaxed_opts, log, on_log)
-    nnz, scaling = _pass(h, lp, options, lb, ub, np.zeros_like(integ), scaling_integer=integ)
-    algo = choose_algorithm(lp, str(options.get("algorithm", "auto")), nnz, is_mip=False)
-    h.setOptionValue("solver", algo)
-    for key, value in relaxed_opts["highs_options"].items():
-        h.setOptionValue(str(key), value)
-    h.run()
-    status, _ = _status(h)
-    return h, scaling, algo, status
-
-
-def solve_milp(lp: LinearProblem, options: dict | None = None,
-               on_log: Callable[[str], None] | None = None) -> SolveResult:
-    """MILP strategy: relax, round up, and branch only if the rounding is not good enough.
-
-    1. Solve the LP relaxation: its objective is a lower bound on the MILP optimum.
-    2. Round up (:func:`_round_up`): a feasible MILP solution when the LPs stay feasible.
-    3. If (incumbent − bound) / |incumbent| ≤ mip_gap, that is a proven gap: stop. Otherwise
-       run HiGHS's branch and bound with the incumbent as a start, for what is left of the
-       case's time limit (``time_limit_s`` bounds the whole solve).
-
-    The reported bound is the best proven lower bound of either stage (the relaxation's, or
-    HiGHS's dual bound), the reported gap (incumbent − bound) / |incumbent| with differences
-    below 1e-9 (relative) counted as zero. Prices come from :func:`solve_pricing`.
-    """
-    options = dict(options or {})
-    clock = _Clock(options.get("time_limit_s"))
-    lb, ub, integ = lp.col_bounds()
-    log: list[str] = []
-    h, scaling, algo, status = _relaxation(lp, options, on_log, log)
-    requested = str(options.get("algorithm", "auto"))
-    if status in ("infeasible", "unbounded"):
-        # the relaxation already fails: explain it from the LP (IIS is an LP notion)
-        return SolveResult(status, None, None, None, None, requested, "relaxation", 0.0,
-                           time.perf_counter() - clock.start, f"the LP relaxation is {status}",
-                           log, status, diagnosis=diagnose(h, lp, status))
-    sol = h.getSolution()
-    if status != "optimal" or not sol.value_valid:
-        return _branch(lp, clock.options(options), on_log, log, None, -np.inf, clock)
-    bound = scaling.objective_back(h.getInfo().objective_function_value)
-    relax_used = _used_algorithm(h, "".join(log), False)
-    # re-solves after bound changes start from the relaxation's basis: dual simplex, not a
-    # fresh interior-point solve
-    h.setOptionValue("solver", "simplex")
-    rounded = _round_up(h, scaling, scaling.x_back(np.asarray(sol.col_value, dtype=float)),
-                        lb, ub, integ)
-    if rounded is None:
-        log.append("WattBit: rounding the relaxation did not give a feasible point; "
-                   "branch and bound\n")
-        return _branch(lp, clock.options(options), on_log, log, None, bound, clock)
-    x0, obj0 = rounded
-    gap = relative_gap(obj0, bound)
-    target = float(options.get("mip_gap") if options.get("mip_gap") is not None else 1e-4)
-    if gap > target:
-        return _branch(lp, clock.options(options), on_log, log, (x0, obj0), bound, clock)
-    res = SolveResult("optimal", obj0, x0, None, gap, requested,
-                      f"relaxation ({relax_used}) + rounding", 0.0,
-                      time.perf_counter() - clock.start,
-                      "optimal within the MIP gap (rounded relaxation)", log, "Optimal",
-                      {"solver": algo}, cost_scale_exponent=scaling.cost_exponent,
-                      bound_scale_exponent=scaling.bound_exponent,
-                      iterations=_iterations(h, False))
-    res.branched = False
-    res.mip_bound = bound
-    res.row_duals = _price_in_place(h, lp, scaling, x0)
-    res.priced = res.row_duals is not None
-    res.solve_s = time.perf_counter() - clock.start
-    return res
-
-
-def _branch(lp: LinearProblem, options: dict, on_log, log: list[str],
-            incumbent: tuple[np.ndarray, float] | None, bound: float,
-            clock: _Clock) -> SolveResult:
-    """HiGHS branch and bound from an incumbent; keeps the better incumbent and the best
-    bound of the two stages."""
-    res = solve(lp, options, on_log, start=None if incumbent is None else incumbent[0])
-    res.log = log + res.log
-    res.solve_s = time.perf_counter() - clock.start - res.handover_s
-    res.branched = True
-    if incumbent is not None:
-        x0, obj0 = incumbent
-        if res.x is None or res.objective > obj0 + 1e-9 * max(abs(obj0), 1.0):
-            # branch and bound found nothing better in time: keep the rounded incumbent
-            res.x, res.objective = x0, obj0
-            if res.status not in ("optimal", "time_limit"):
-                res.status = "time_limit"
-    if res.x is None:
-        return res
-    best = max(bound, res.mip_bound if res.mip_bound is not None else -np.inf)
-    res.mip_bound = min(best, res.objective)
-    res.mip_gap = relative_gap(res.objective, res.mip_bound)
-    return res
-
-
-def solve_separable(lp: LinearProblem, col_lb: np.ndarray, col_ub: np.ndarray,
-                    col_part: np.ndarray, options: dict | None = None,
-                    on_log: Callable[[str], None] | None = None) -> SolveResult | None:
-    """Solve an LP that falls apart into independent parts once some columns are fixed.
-
-    ``col_part[j]`` is the part of column j (0, 1, …) or −1 for a column fixed by its bounds
-    (``col_lb == col_ub``). Fixed columns move to the right-hand sides; every row then touches
-    the columns of one part only, or of none (a constant row, which must hold). Each part is
-    solved as its own LP (same options, own scaling and algorithm choice) and the solutions
-    and row duals are put back together — the optimum of the whole LP, since nothing links
-    the parts. Returns None when some row links two parts (the caller solves it whole).
-    """
-
-    options = dict(options or {})
-    a, row_lb, row_ub = lp.matrix()
-    cost = lp.cost_vector()
-    col_part = np.asarray(col_part, dtype=np.int64)
-    fixed = col_part < 0
-    if not np.array_equal(col_lb[fixed], col_ub[fixed]):
-        raise ValueError("columns outside every part must be fixed (lower bound = upper bound)")
-    x = np.where(fixed, col_lb, 0.0)
-    shift = a @ x
-    coo = a.tocoo()
-    free = ~fixed[coo.col]
-    rows, cols, vals = coo.row[free], coo.col[free], coo.data[free]
-    lo = np.full(lp.n_rows, np.iinfo(np.int64).max)
-    hi = np.full(lp.n_rows, -1)
-    np.minimum.at(lo, rows, col_part[cols])
-    np.maximum.at(hi, rows, col_part[cols])
-    touched = hi >= 0
-    if np.any(lo[touched] != hi[touched]):
-        return None
-    rl, ru = row_lb - shift, row_ub - shift
-    constant = ~touched
-    tol = 1e-6 * np.maximum(1.0, np.abs(shift))
-    if np.any((rl[constant] > tol[constant]) | (ru[constant] < -tol[constant])):
-        return SolveResult("infeasible", None, None, None, None, str(options.get("algorithm")),
-                           "separable", 0.0, 0.0, "a constraint on fixed decisions only fails",
-                           [], "Infeasible")
-    row_part = np.where(touched, lo, -1)
-    duals = np.zeros(lp.n_rows)
-    log: list[str] = []
-    iterations: dict[str, int] = {}
-    handover = solve_s = 0.0
-    used: set[str] = set()
-    n_parts = int(col_part.max()) + 1 if col_part.size else 0
-    col_order = np.argsort(col_part, kind="stable")
-    col_bounds_of = np.searchsorted(col_part[col_order], np.arange(n_parts + 1))
-    row_order = np.argsort(row_part, kind="stable")
-    row_bounds_of = np.searchsorted(row_part[row_order], np.arange(n_parts + 1))
-    entry_order = np.argsort(col_part[cols], kind="stable")
-    entry_bounds_of = np.searchsorted(col_part[cols][entry_order], np.arange(n_parts + 1))
-    col_pos = np.empty(lp.n_cols, np.int64)
-    row_pos = np.empty(lp.n_rows, np.int64)
-    for part in range(n_parts):
-        pc = col_order[col_bounds_of[part]:col_bounds_of[part + 1]]
-        pr = row_order[row_bounds_of[part]:row_bounds_of[part + 1]]
-        pe = entry_order[entry_bounds_of[part]:entry_bounds_of[part + 1]]
-        col_pos[pc] = np.arange(len(pc))
-        row_pos[pr] = np.arange(len(pr))
-        sub = LinearProblem()
-        var = sub.add_variables("x", pd.RangeIndex(len(pc)), col_lb[pc], col_ub[pc])
-        sub.add_ranged_constraints("rows", pd.RangeIndex(len(pr)),
-                                   [Term(var, col_pos[cols[pe]], vals[pe], row_pos[rows[pe]])],
-                                   rl[pr], ru[pr])
-        sub.add_cost("cost", var, None, cost[pc])
-        part_options = dict(options)
-        if options.get("time_limit_s"):  # one limit for all parts together
-            part_options["time_limit_s"] = max(float(options["time_limit_s"]) - solve_s
-                                               - handover, 1.0)
-        res = solve(sub, part_options, on_log)
-        log += res.log
-        handover += res.handover_s
-        solve_s += res.solve_s
-        used.add(res.algorithm_used)
-        for key, value in res.iterations.items():
-            iterations[key] = iterations.get(key, 0) + value
-        if res.status != "optimal" or res.x is None:
-            return SolveResult(res.status, None, None, None, None, res.algorithm_requested,
-                               res.algorithm_used, handover, solve_s,
-                               f"part {part} of {n_parts}: {res.message}", log,
-                               res.highs_status, res.highs_options, iterations=iterations)
-        x[pc] = res.x
-        if res.row_duals is not None:
-            duals[pr] = res.row_duals
-    return SolveResult("optimal", float(cost @ x), x, duals, None,
-                       str(options.get("algorithm", "auto")),
-                       f"{n_parts} separate parts: " + ", ".join(sorted(used)), handover,
-                       solve_s, "optimal", log, "Optimal", iterations=iterations)

@@ -380,7 +380,7 @@ def _error_summary(task: dict, status: str, message: str, **extra) -> dict:
 def write_result(task: dict, summary: dict, tables: dict, log_text: str = "",
                  started: float | None = None) -> Path:
     """Write the run folder atomically (summary.json, tables as CSV and Parquet, run.json)."""
-    from model.outputs.tables import write_run
+    from model.outputs.run_folder import write_run
 
     meta = {**task["meta"], "host": socket.gethostname(), "pid": os.getpid(),
             "finished_at": time.time()}

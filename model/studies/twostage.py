@@ -27,7 +27,8 @@ from model.formulation.build import build
 from model.formulation.context import BuildContext
 from model.inputs.read import DEFAULT_SOLVER
 from model.outputs.tables import collect
-from model.solve.highs import solve, solve_separable
+from model.solve.highs import solve
+from model.solve.separable import solve_separable
 
 
 def investment_blocks(ctx: BuildContext) -> list[str]:
@@ -52,7 +53,7 @@ def check_full_year(reduced: BuildContext, x: np.ndarray, options: dict | None =
         start_hour = np.cumsum(full_case.hours) - full_case.hours
         window = (start_hour // (24.0 * window_days)).astype(np.int64)
         full_case = dataclasses.replace(full_case, period_of_step=window)
-    ctx = build(full_case, reduced.info.get("additionality_floors"))
+    ctx = build(full_case, reduced.additionality_floors)
     lb, ub, integer = ctx.lp.col_bounds()
     lb, ub = lb.copy(), ub.copy()
     for name in investment_blocks(reduced):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import difflib
 
+from model.formulation.component import Component, Results, Solution
 from model.formulation.context import BuildContext
 from model.formulation.policies import (
     byog,
@@ -116,3 +117,10 @@ def report(ctx: BuildContext, x, duals) -> dict:
             continue
         out[key] = LEVERS[key].report(ctx, value, x, duals)
     return out
+
+
+def results(ctx: BuildContext, sol: Solution) -> Results:
+    return Results(summary={"policies": report(ctx, sol.x, sol.duals)})
+
+
+COMPONENT = Component("policies", (), add_components, results, report=("policies",))

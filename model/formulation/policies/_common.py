@@ -10,13 +10,18 @@ prices as positive "cost of tightening" numbers with :func:`shadow_price`.
 from __future__ import annotations
 
 import numbers
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from model.formulation.context import BuildContext, grid_index
-from model.formulation.lp import Term
-from model.inputs.derived import availability as unit_availability
+from model.formulation.compute import ComputeBlocks
+from model.formulation.context import BuildContext
+from model.formulation.datacentres import SiteBlocks
+from model.formulation.generation import GenerationBlocks
+from model.formulation.lp import Term, VarBlock, grid_index
+from model.formulation.storage import StorageBlocks
 from model.inputs.derived import pue_matrix
 from model.inputs.problems import CaseError, Problem
 
@@ -86,22 +91,48 @@ def check_ids(key: str, ids, known, what: str) -> list[Problem]:
     return []
 
 
+# ------------------------------------------------------------------ shared lever state
+@dataclass
+class PolicyBlocks:
+    """What levers build once and share (the storage firm capacity, the dedicated portfolio)
+    and remember between their rows and their report."""
+
+    storage_firm: tuple[np.ndarray, VarBlock] | None = None
+    storage_firm_built: bool = False
+    dedicated: Any = None  # model.formulation.policies.dedicated.Dedicated
+    cache: dict = field(default_factory=dict)
+
+
+def state(ctx: BuildContext) -> PolicyBlocks:
+    blocks = ctx.get(PolicyBlocks)
+    if blocks is None:
+        blocks = PolicyBlocks()
+        ctx.put(blocks)
+    return blocks
+
+
 # ----------------------------------------------------------------- units and nodes
+def generation(ctx: BuildContext) -> GenerationBlocks | None:
+    return ctx.get(GenerationBlocks)
+
+
+def storage(ctx: BuildContext) -> StorageBlocks | None:
+    return ctx.get(StorageBlocks)
+
+
 def generators(ctx: BuildContext) -> pd.DataFrame:
-    gen = ctx.info.get("generators")
-    return gen if gen is not None else pd.DataFrame()
+    g = ctx.get(GenerationBlocks)
+    return g.units if g is not None else pd.DataFrame()
 
 
 def storage_units(ctx: BuildContext) -> pd.DataFrame:
-    sto = ctx.info.get("storage")
-    return sto if sto is not None else pd.DataFrame()
+    b = ctx.get(StorageBlocks)
+    return b.units if b is not None else pd.DataFrame()
 
 
 def availability(ctx: BuildContext) -> np.ndarray:
-    """Availability (unit × step) of the generator units, as in :mod:`model.generation`."""
-    if "policy_gen_cf" not in ctx.info:
-        ctx.info["policy_gen_cf"] = unit_availability(ctx.case, generators(ctx))
-    return ctx.info["policy_gen_cf"]
+    """Availability (unit × step) of the generator units."""
+    return ctx.get(GenerationBlocks).availability
 
 
 def node_region(case) -> pd.Series:
@@ -127,8 +158,16 @@ def capacity_credit(case, units: pd.DataFrame) -> np.ndarray:
 
 
 # ------------------------------------------------------------- data-centre power
+def compute(ctx: BuildContext) -> ComputeBlocks | None:
+    return ctx.get(ComputeBlocks)
+
+
+def sites(ctx: BuildContext) -> SiteBlocks | None:
+    return ctx.get(SiteBlocks)
+
+
 def has_sites(ctx: BuildContext) -> bool:
-    return len(ctx.case.sites) > 0 and "dc_it_new_mw" in ctx.lp.variables
+    return ctx.get(SiteBlocks) is not None
 
 
 def site_power_terms(ctx: BuildContext, rows: np.ndarray, scale: np.ndarray) -> list[Term]:
@@ -138,51 +177,43 @@ def site_power_terms(ctx: BuildContext, rows: np.ndarray, scale: np.ndarray) -> 
     IT_d = existing_d + dc_it_new_mw[d]; ``P_var`` is the part that depends on variables (the
     existing IT's idle power is the constant :func:`site_power_constant`).
     """
-    case, lp = ctx.case, ctx.lp
-    n_d, n_t = len(case.sites), ctx.n_steps
+    dc = ctx.get(SiteBlocks)
+    n_d, n_t = len(dc.sites), ctx.n_steps
     rows = np.broadcast_to(rows, (n_d, n_t))
     scale = np.broadcast_to(scale, (n_d, n_t))
-    pue = ctx.info["dc_pue"]
-    idle = case.sites["idle_share"].to_numpy(float)
+    idle = dc.sites["idle_share"].to_numpy(float)
     terms = []
     d_idx, t_idx = np.nonzero(rows >= 0)
-    coef = scale[d_idx, t_idx] * pue[d_idx, t_idx] * idle[d_idx]
+    coef = scale[d_idx, t_idx] * dc.pue[d_idx, t_idx] * idle[d_idx]
     nz = coef != 0
     if nz.any():
-        terms.append(Term(lp.variables["dc_it_new_mw"], d_idx[nz], coef[nz],
-                          rows[d_idx[nz], t_idx[nz]]))
-    arcs = ctx.info.get("compute_arcs")
-    if arcs is not None and len(arcs) and "served_it_mw" in lp.variables:
-        site_pos = arcs["site_pos"].to_numpy()
+        terms.append(Term(dc.it_new_mw, d_idx[nz], coef[nz], rows[d_idx[nz], t_idx[nz]]))
+    if dc.served_it_mw is not None:
+        site_pos = dc.served_site
         a_rows = rows[site_pos]  # arc × step
         a_idx, t_idx = np.nonzero(a_rows >= 0)
         d = site_pos[a_idx]
-        coef = scale[d, t_idx] * pue[d, t_idx] * (1.0 - idle[d])
+        coef = scale[d, t_idx] * dc.pue[d, t_idx] * (1.0 - idle[d])
         nz = coef != 0
         if nz.any():
-            terms.append(Term(lp.variables["served_it_mw"], a_idx[nz] * n_t + t_idx[nz],
-                              coef[nz], a_rows[a_idx[nz], t_idx[nz]]))
+            pos = dc.served_it_mw.pairs(a_idx[nz], t_idx[nz])
+            terms.append(Term(dc.served_it_mw, pos, coef[nz], a_rows[a_idx[nz], t_idx[nz]]))
     return terms
 
 
 def site_power_constant(ctx: BuildContext) -> np.ndarray:
     """Idle power of existing IT capacity (site × step), MW."""
-    sites = ctx.case.sites
-    return ctx.info["dc_pue"] * (sites["idle_share"].to_numpy(float)
-                                 * sites["existing_it_mw"].to_numpy(float))[:, None]
+    dc = ctx.get(SiteBlocks)
+    return dc.pue * (dc.sites["idle_share"].to_numpy(float)
+                     * dc.sites["existing_it_mw"].to_numpy(float))[:, None]
 
 
 def site_power_value(ctx: BuildContext, x: np.ndarray) -> np.ndarray:
     """Site power P[d,t] (site × step) in a solution."""
-    case, lp = ctx.case, ctx.lp
-    n_d, n_t = len(case.sites), ctx.n_steps
-    if not has_sites(ctx):
-        return np.zeros((n_d, n_t))
-    it = case.sites["existing_it_mw"].to_numpy(float) + lp.values(x, "dc_it_new_mw").to_numpy()
-    served = ctx.info.get("dc_served_by_site")
-    served = np.zeros((n_d, n_t)) if served is None else served(x)
-    idle = case.sites["idle_share"].to_numpy(float)[:, None]
-    return ctx.info["dc_pue"] * (idle * it[:, None] + (1 - idle) * served)
+    dc = ctx.get(SiteBlocks)
+    if dc is None:
+        return np.zeros((len(ctx.case.sites), ctx.n_steps))
+    return dc.power(x)
 
 
 def full_time(case):
@@ -294,11 +325,13 @@ def storage_firm(ctx: BuildContext):
 
     Returns (positions of those units in the storage table, the variable block) or None.
     """
-    if "storage_firm" in ctx.info:
-        return ctx.info["storage_firm"]
-    sto, lp = storage_units(ctx), ctx.lp
+    st = state(ctx)
+    if st.storage_firm_built:
+        return st.storage_firm
+    b, lp = storage(ctx), ctx.lp
+    sto = storage_units(ctx)
     out = None
-    if len(sto) and "sto_new_mw" in lp.variables:
+    if b is not None:
         sel = np.flatnonzero(capacity_credit(ctx.case, sto) > 0)
         if len(sel):
             idx = sto.index[sel]
@@ -306,14 +339,14 @@ def storage_firm(ctx: BuildContext):
             k = np.arange(len(sel))
             hours = sto["firm_duration_hours"].to_numpy(float)[sel]
             lp.add_constraints("sto_firm_power", idx,
-                               [Term(firm, k, 1.0), Term(lp.variables["sto_new_mw"], sel, -1.0)],
+                               [Term(firm, k, 1.0), Term(b.new_mw, sel, -1.0)],
                                "<=", sto["existing_mw"].to_numpy(float)[sel])
             lp.add_constraints("sto_firm_energy", idx,
                                [Term(firm, k, hours),
-                                Term(lp.variables["sto_new_mwh"], sel, -1.0)],
+                                Term(b.new_mwh, sel, -1.0)],
                                "<=", sto["existing_mwh"].to_numpy(float)[sel])
             out = (sel, firm)
-    ctx.info["storage_firm"] = out
+    st.storage_firm, st.storage_firm_built = out, True
     return out
 
 
@@ -325,15 +358,16 @@ def firm_capacity_terms(ctx: BuildContext, row_of_region: dict[str, int]
     n_rows = max(row_of_region.values(), default=-1) + 1
     const = np.zeros(n_rows)
     terms: list[Term] = []
-    gen = generators(ctx)
-    if len(gen) and "gen_new_mw" in ctx.lp.variables:
+    g = generation(ctx)
+    if g is not None:
+        gen = g.units
         cc = capacity_credit(ctx.case, gen)
         row = unit_rows(ctx, gen, row_of_region)
         sel = np.flatnonzero((row >= 0) & (cc > 0))
         np.add.at(const, row[sel], (cc * gen["existing_mw"].to_numpy(float))[sel])
-        grow = sel[ctx.lp.variables["gen_new_mw"].ub[sel] > 0]
+        grow = sel[g.new_mw.ub[sel] > 0]
         if len(grow):
-            terms.append(Term(ctx.lp.variables["gen_new_mw"], grow, cc[grow], row[grow]))
+            terms.append(Term(g.new_mw, grow, cc[grow], row[grow]))
     firm = storage_firm(ctx)
     if firm is not None:
         sel, var = firm
@@ -358,6 +392,7 @@ def firm_capacity_value(ctx: BuildContext, x: np.ndarray, row_of_region: dict[st
 
 def firm_capacity_terms_cached(ctx: BuildContext, row_of_region: dict[str, int]):
     key = ("firm_capacity_terms", tuple(sorted(row_of_region.items())))
-    if key not in ctx.info:
-        ctx.info[key] = firm_capacity_terms(ctx, row_of_region)
-    return ctx.info[key]
+    cache = state(ctx).cache
+    if key not in cache:
+        cache[key] = firm_capacity_terms(ctx, row_of_region)
+    return cache[key]

@@ -44,10 +44,10 @@ def validate(case, value) -> list:
 
 def _regions(ctx: BuildContext) -> list[str]:
     """Host regions of sites that can add IT capacity (in order of regions.geojson)."""
-    it_new = ctx.lp.variables.get("dc_it_new_mw")
-    if it_new is None:
+    dc = c.sites(ctx)
+    if dc is None:
         return []
-    hosts = set(ctx.case.sites["region"].astype(str).to_numpy()[it_new.ub > 0])
+    hosts = set(ctx.case.sites["region"].astype(str).to_numpy()[dc.it_new_mw.ub > 0])
     return [r for r in ctx.case.regions.index if r in hosts]
 
 
@@ -61,7 +61,7 @@ def add_components(ctx: BuildContext, value: float) -> None:
     site_row = np.array([row_of.get(r, -1) for r in sites["region"].astype(str)], np.int64)
     sel = np.flatnonzero(site_row >= 0)
     terms = list(dedicated.firm_terms_cached(ctx, row_of))
-    terms.append(Term(ctx.lp.variables["dc_it_new_mw"], sel,
+    terms.append(Term(c.sites(ctx).it_new_mw, sel,
                       -k * c.site_peak_factor(ctx)[sel], site_row[sel]))
     ctx.lp.add_constraints(ROW, pd.Index(regions, name="region"), terms, ">=", 0.0)
 
@@ -71,7 +71,7 @@ def report(ctx: BuildContext, value: float, x, duals) -> dict:
     if not regions:
         return {"firm_per_dc_mw": float(value), "binding": False, "regions": {}}
     sites = ctx.case.sites
-    it_new = ctx.lp.values(x, "dc_it_new_mw").to_numpy()
+    it_new = c.sites(ctx).it_new_mw.value(x)
     peak = c.site_peak_factor(ctx) * it_new
     dc_peak = np.array([peak[(sites["region"] == r).to_numpy()].sum() for r in regions])
     firm, units = dedicated.firm_value(ctx, x, {r: i for i, r in enumerate(regions)},

@@ -46,7 +46,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from model.formulation.context import BuildContext, grid_index
+from model.formulation.context import BuildContext
+from model.formulation.lp import grid_index, grid_positions
 from model.formulation.policies import _common as c
 from model.formulation.policies import dedicated
 
@@ -142,11 +143,11 @@ def add_components(ctx: BuildContext, value) -> None:
     n_t = ctx.n_steps
     row_of = {p: i for i, p in enumerate(names)}
     terms, used = dedicated.matched_supply_terms(ctx, pool, row_of)
-    ctx.info["cfe_247_units"] = used
+    c.state(ctx).cache["cfe_247_units"] = used
     site_pool = pool.reindex(ctx.case.sites.index).to_numpy()
     site_row = np.array([row_of[p] if t else -1 for p, t in zip(site_pool, takes_part,
                                                                  strict=True)], np.int64)
-    rows = np.where(site_row[:, None] >= 0, site_row[:, None] * n_t + np.arange(n_t), -1)
+    rows = np.where(site_row[:, None] >= 0, grid_positions(np.maximum(site_row, 0), n_t), -1)
     terms += c.site_power_terms(ctx, rows, -share)
     const = np.zeros(len(names) * n_t)
     sel = np.flatnonzero(site_row >= 0)
@@ -180,7 +181,7 @@ def report(ctx: BuildContext, value, x, duals) -> dict:
     dual = c.row_duals(ctx, duals, ROW)
     mu = c.shadow_price(dual, ">=").reshape(len(names), n_t) if dual is not None else None
     at_row = c.is_binding(act, share * const) & (demand > 1e-9)
-    used = ctx.info.get("cfe_247_units", {})
+    used = c.state(ctx).cache.get("cfe_247_units", {})
     gen, sto = c.generators(ctx), c.storage_units(ctx)
     out = {}
     for i, p in enumerate(names):

@@ -47,8 +47,8 @@ def add_components(ctx: BuildContext, share: float) -> None:
     clean = np.flatnonzero(gen["clean"].to_numpy(bool)) if len(gen) else np.zeros(0, int)
     terms = []
     if len(clean):
-        pos = (clean[:, None] * n_t + np.arange(n_t)).ravel()
-        terms.append(Term(ctx.lp.variables["gen_mw"], pos, np.tile(w, len(clean)),
+        pos = c.generation(ctx).output_mw.at(clean).ravel()
+        terms.append(Term(c.generation(ctx).output_mw, pos, np.tile(w, len(clean)),
                           np.zeros(len(pos), np.int64)))
     if c.has_sites(ctx):
         n_d = len(ctx.case.sites)
@@ -63,7 +63,7 @@ def report(ctx: BuildContext, share: float, x, duals) -> dict:
     w = ctx.weights
     clean_mwh = 0.0
     if len(gen):
-        out = ctx.lp.values(x, "gen_mw").to_numpy().reshape(len(gen), ctx.n_steps)
+        out = c.generation(ctx).output_mw.value(x)
         clean_mwh = float((out[gen["clean"].to_numpy(bool)] @ w).sum())
     demand = float(ctx.case.load.to_numpy().sum(axis=1) @ w)
     if len(ctx.case.sites):

@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 
 from model.formulation.context import BuildContext
+from model.formulation.generation import emissions_t
 from model.formulation.lp import Term
 from model.formulation.policies import _common as c
-from model.formulation.policies.co2_price import emissions_t
 
 KEY = "co2_cap_t"
 ROW = "co2_cap"
@@ -39,11 +39,10 @@ def add_components(ctx: BuildContext, cap: float) -> None:
     emitting = np.flatnonzero(rate > 0)
     if not len(emitting):
         return
-    n_t = ctx.n_steps
-    pos = (emitting[:, None] * n_t + np.arange(n_t)).ravel()
+    pos = c.generation(ctx).output_mw.at(emitting).ravel()
     coef = (rate[emitting, None] * ctx.weights[None, :]).ravel()
     ctx.lp.add_constraints(ROW, pd.Index(["co2_cap"], name="policy"),
-                           [Term(ctx.lp.variables["gen_mw"], pos, coef, np.zeros(len(pos)))],
+                           [Term(c.generation(ctx).output_mw, pos, coef, np.zeros(len(pos)))],
                            "<=", float(cap))
 
 

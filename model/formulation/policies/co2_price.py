@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from model.formulation.context import BuildContext
+from model.formulation.generation import emissions_t
 from model.formulation.policies import _common as c
 
 KEY = "co2_price_per_t"
@@ -29,16 +30,7 @@ def add_components(ctx: BuildContext, price: float) -> None:
         return
     rate = gen["co2_t_per_mwh"].to_numpy(float)
     coef = (float(price) * rate[:, None] * ctx.weights[None, :]).ravel()
-    ctx.lp.add_cost("co2_price", ctx.lp.variables["gen_mw"], None, coef)
-
-
-def emissions_t(ctx: BuildContext, x) -> float:
-    """Annual emissions Σ_{g,t} w_t · co2_g · gen_mw[g,t] of a solution (t)."""
-    gen = c.generators(ctx)
-    if len(gen) == 0:
-        return 0.0
-    out = ctx.lp.values(x, "gen_mw").to_numpy().reshape(len(gen), ctx.n_steps)
-    return float(gen["co2_t_per_mwh"].to_numpy(float) @ (out @ ctx.weights))
+    ctx.lp.add_cost("co2_price", c.generation(ctx).output_mw, None, coef)
 
 
 def report(ctx: BuildContext, price: float, x, duals) -> dict:

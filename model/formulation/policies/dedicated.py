@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from model.formulation.context import BuildContext
-from model.formulation.lp import Term, VarBlock
+from model.formulation.lp import Term, VarBlock, grid_positions
 from model.formulation.policies import _common as c
 
 # levers that only make sense with data centres; the reference run drops them
@@ -88,42 +88,43 @@ def floors_from(units: pd.DataFrame, values: pd.Series | None) -> np.ndarray:
     return values.reindex(units.index).fillna(0.0).to_numpy(float)
 
 
-def _eligible(ctx: BuildContext, units: pd.DataFrame, var: str) -> np.ndarray:
+def _eligible(ctx: BuildContext, units: pd.DataFrame, new: VarBlock | None) -> np.ndarray:
     """Expandable units at nodes of regions that host a data-centre site."""
-    if not len(units) or var not in ctx.lp.variables or not len(ctx.case.sites):
+    if not len(units) or new is None or not len(ctx.case.sites):
         return np.zeros(0, dtype=np.int64)
     hosts = set(ctx.case.sites["region"].astype(str))
     region = c.node_region(ctx.case).reindex(units["node"]).to_numpy()
-    ok = np.isin(region, list(hosts)) & (ctx.lp.variables[var].ub > 0)
+    ok = np.isin(region, list(hosts)) & (new.ub > 0)
     return np.flatnonzero(ok)
 
 
 def portfolio(ctx: BuildContext) -> Dedicated:
     """The dedicated variables and additionality rows (built once, shared by the levers)."""
-    if "dedicated" in ctx.info:
-        return ctx.info["dedicated"]
+    st = c.state(ctx)
+    if st.dedicated is not None:
+        return st.dedicated
     lp = ctx.lp
-    floors = ctx.info.get("additionality_floors") or {}
+    floors = ctx.additionality_floors or {}
+    gb, sb = c.generation(ctx), c.storage(ctx)
     gen, sto = c.generators(ctx), c.storage_units(ctx)
-    g = _eligible(ctx, gen, "gen_new_mw")
-    s = _eligible(ctx, sto, "sto_new_mw")
+    g = _eligible(ctx, gen, gb.new_mw if gb else None)
+    s = _eligible(ctx, sto, sb.new_mw if sb else None)
     out = Dedicated(g, None, s, None, None)
     if len(g):
-        out.gen_new = _split(lp, "gen_new_mw", "ded_gen_new_mw", gen.index, g,
+        out.gen_new = _split(lp, gb.new_mw, "ded_gen_new_mw", gen.index, g,
                              floors_from(gen, floors.get("gen_new_mw"))[g])
     if len(s):
-        out.sto_new_mw = _split(lp, "sto_new_mw", "ded_sto_new_mw", sto.index, s,
+        out.sto_new_mw = _split(lp, sb.new_mw, "ded_sto_new_mw", sto.index, s,
                                 floors_from(sto, floors.get("sto_new_mw"))[s])
-        out.sto_new_mwh = _split(lp, "sto_new_mwh", "ded_sto_new_mwh", sto.index, s,
+        out.sto_new_mwh = _split(lp, sb.new_mwh, "ded_sto_new_mwh", sto.index, s,
                                  floors_from(sto, floors.get("sto_new_mwh"))[s])
-    ctx.info["dedicated"] = out
+    st.dedicated = out
     return out
 
 
-def _split(lp, total: str, name: str, index: pd.Index, pos: np.ndarray,
+def _split(lp, total_var: VarBlock, name: str, index: pd.Index, pos: np.ndarray,
            floor: np.ndarray) -> VarBlock:
     """ded[k] ≥ 0 with total[pos[k]] − ded[k] ≥ floor[k]."""
-    total_var = lp.variables[total]
     ded = lp.add_variables(name, index[pos], 0.0, total_var.ub[pos])
     k = np.arange(len(pos))
     lp.add_constraints(f"{name}_additional", index[pos],
@@ -154,9 +155,9 @@ def firm_terms(ctx: BuildContext, row_of_region: dict[str, int]) -> list[Term]:
 
 def _dedicated_storage_firm(ctx: BuildContext, d: Dedicated, sel: np.ndarray) -> VarBlock:
     """ded_firm_mw ≤ dedicated power, firm_duration_hours · ded_firm_mw ≤ dedicated energy."""
-    lp = ctx.lp
-    if "ded_sto_firm_mw" in lp.variables:
-        return lp.variables["ded_sto_firm_mw"]
+    lp, cache = ctx.lp, c.state(ctx).cache
+    if "ded_sto_firm_mw" in cache:
+        return cache["ded_sto_firm_mw"]
     sto = c.storage_units(ctx)
     idx = sto.index[d.sto_units[sel]]
     firm = lp.add_variables("ded_sto_firm_mw", idx, 0.0)
@@ -166,6 +167,7 @@ def _dedicated_storage_firm(ctx: BuildContext, d: Dedicated, sel: np.ndarray) ->
                        [Term(firm, k, 1.0), Term(d.sto_new_mw, sel, -1.0)], "<=", 0.0)
     lp.add_constraints("ded_sto_firm_energy", idx,
                        [Term(firm, k, hours), Term(d.sto_new_mwh, sel, -1.0)], "<=", 0.0)
+    cache["ded_sto_firm_mw"] = firm
     return firm
 
 
@@ -185,9 +187,10 @@ def firm_value(ctx: BuildContext, x: np.ndarray, row_of_region: dict[str, int],
 
 def firm_terms_cached(ctx: BuildContext, row_of_region: dict[str, int]) -> list[Term]:
     key = ("dedicated_firm_terms", tuple(sorted(row_of_region.items())))
-    if key not in ctx.info:
-        ctx.info[key] = firm_terms(ctx, row_of_region)
-    return ctx.info[key]
+    cache = c.state(ctx).cache
+    if key not in cache:
+        cache[key] = firm_terms(ctx, row_of_region)
+    return cache[key]
 
 
 def matched_supply_terms(ctx: BuildContext, pool: pd.Series, row_of: dict) -> tuple[list[Term],
@@ -205,7 +208,6 @@ def matched_supply_terms(ctx: BuildContext, pool: pd.Series, row_of: dict) -> tu
     """
     dp = portfolio(ctx)
     n_t = ctx.n_steps
-    steps = np.arange(n_t)
     gen, sto = c.generators(ctx), c.storage_units(ctx)
     terms: list[Term] = []
     used = {"gen": np.zeros(0, np.int64), "sto": np.zeros(0, np.int64)}
@@ -221,14 +223,14 @@ def matched_supply_terms(ctx: BuildContext, pool: pd.Series, row_of: dict) -> tu
             used["gen"] = dp.gen_units[sel]
             m = _matched_generation(ctx, dp, sel)
             terms.append(Term(m, np.arange(len(sel) * n_t), 1.0,
-                              (row[sel][:, None] * n_t + steps).ravel()))
+                              grid_positions(row[sel], n_t).ravel()))
     if dp.sto_new_mw is not None:
         row = pool_rows(sto.iloc[dp.sto_units])
         sel = np.flatnonzero(row >= 0)
         if len(sel):
             used["sto"] = dp.sto_units[sel]
             ch, dis = _matched_storage(ctx, dp, sel)
-            rows = (row[sel][:, None] * n_t + steps).ravel()
+            rows = grid_positions(row[sel], n_t).ravel()
             k = np.arange(len(sel) * n_t)
             terms += [Term(dis, k, 1.0, rows), Term(ch, k, -1.0, rows)]
     return terms, used
@@ -238,12 +240,11 @@ def _matched_generation(ctx: BuildContext, dp: Dedicated, sel: np.ndarray) -> Va
     lp, n_t = ctx.lp, ctx.n_steps
     gen = c.generators(ctx)
     units = dp.gen_units[sel]
-    idx = c.step_index(gen.index[units], n_t)
-    m = lp.add_variables("cfe_matched_gen_mw", idx, 0.0)
-    k = np.arange(len(units) * n_t)
-    out_pos = (units[:, None] * n_t + np.arange(n_t)).ravel()
+    m = lp.add_grid_variables("cfe_matched_gen_mw", gen.index[units], n_t, 0.0)
+    idx, k = m.index, np.arange(m.size)
+    output = c.generation(ctx).output_mw
     lp.add_constraints("cfe_matched_gen_output", idx,
-                       [Term(m, k, 1.0), Term(lp.variables["gen_mw"], out_pos, -1.0)],
+                       [Term(m, k, 1.0), Term(output, output.at(units).ravel(), -1.0)],
                        "<=", 0.0)
     cf = c.availability(ctx)[units].ravel()
     lp.add_constraints("cfe_matched_gen_dedicated", idx,
@@ -257,27 +258,27 @@ def _matched_storage(ctx: BuildContext, dp: Dedicated, sel: np.ndarray):
     lp, n_t = ctx.lp, ctx.n_steps
     sto = c.storage_units(ctx)
     units = dp.sto_units[sel]
-    idx = c.step_index(sto.index[units], n_t)
-    k = np.arange(len(units) * n_t)
-    unit_pos = (units[:, None] * n_t + np.arange(n_t)).ravel()
+    sb = c.storage(ctx)
     ded_k = np.repeat(sel, n_t)
     flows = {}
-    for name, total in (("charge", "sto_charge_mw"), ("discharge", "sto_discharge_mw")):
-        v = lp.add_variables(f"cfe_matched_{name}_mw", idx, 0.0)
+    for name, total in (("charge", sb.charge_mw), ("discharge", sb.discharge_mw)):
+        v = lp.add_grid_variables(f"cfe_matched_{name}_mw", sto.index[units], n_t, 0.0)
+        idx, k = v.index, np.arange(v.size)
+        unit_pos = total.at(units).ravel()
         lp.add_constraints(f"cfe_matched_{name}_within_unit", idx,
-                           [Term(v, k, 1.0), Term(lp.variables[total], unit_pos, -1.0)],
+                           [Term(v, k, 1.0), Term(total, unit_pos, -1.0)],
                            "<=", 0.0)
         lp.add_constraints(f"cfe_matched_{name}_dedicated", idx,
                            [Term(v, k, 1.0), Term(dp.sto_new_mw, ded_k, -1.0)], "<=", 0.0)
         flows[name] = v
-    energy = lp.add_variables("cfe_matched_soc_mwh", idx, 0.0)
+    energy = lp.add_grid_variables("cfe_matched_soc_mwh", sto.index[units], n_t, 0.0)
     lp.add_constraints("cfe_matched_energy_dedicated", idx,
                        [Term(energy, k, 1.0), Term(dp.sto_new_mwh, ded_k, -1.0)], "<=", 0.0)
     lp.add_constraints("cfe_matched_energy_within_unit", idx,
-                       [Term(energy, k, 1.0), Term(lp.variables["sto_soc_mwh"], unit_pos,
+                       [Term(energy, k, 1.0), Term(sb.soc_mwh, sb.soc_mwh.at(units).ravel(),
                                                    -1.0)], "<=", 0.0)
     prev = ctx.previous_step()
-    prev_k = (np.arange(len(units))[:, None] * n_t + prev[None, :]).ravel()
+    prev_k = energy.at(None, prev).ravel()
     hours = np.tile(ctx.case.hours, len(units))
     eta_c = np.repeat(sto["efficiency_charge"].to_numpy(float)[units], n_t) * hours
     eta_d = np.repeat(sto["efficiency_discharge"].to_numpy(float)[units], n_t) / hours
@@ -291,7 +292,7 @@ def _matched_storage(ctx: BuildContext, dp: Dedicated, sel: np.ndarray):
 def dedicated_new(ctx: BuildContext, x: np.ndarray, units: np.ndarray, kind: str
                   ) -> dict[str, float]:
     """Dedicated new MW (generators) or {mw, mwh} (storage) of the given unit positions."""
-    dp = ctx.info.get("dedicated")
+    dp = c.state(ctx).dedicated
     if dp is None:
         return {}
     out: dict = {}

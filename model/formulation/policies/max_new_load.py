@@ -23,8 +23,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from model.formulation.context import BuildContext, grid_index
-from model.formulation.lp import Term
+from model.formulation.context import BuildContext
+from model.formulation.lp import Term, grid_index, grid_positions
 from model.formulation.policies import _common as c
 
 KEY = "max_new_load_mw"
@@ -48,18 +48,18 @@ def _regions(ctx: BuildContext, value) -> list[str]:
 def add_components(ctx: BuildContext, value) -> None:
     value = {str(k): v for k, v in value.items()}
     regions = _regions(ctx, value)
-    if not regions or "dc_import_mw" not in ctx.lp.variables:
+    if not regions or c.sites(ctx) is None:
         return
     n_t = ctx.n_steps
     row_of = {r: i for i, r in enumerate(regions)}
     site_row = np.array([row_of.get(r, -1) for r in ctx.case.sites["region"].astype(str)])
     sel = np.flatnonzero(site_row >= 0)
-    pos = (sel[:, None] * n_t + np.arange(n_t)).ravel()
-    rows = (site_row[sel][:, None] * n_t + np.arange(n_t)).ravel()
+    imports = c.sites(ctx).import_mw
     caps = np.array([float(value[r]) for r in regions])
     ctx.lp.add_constraints(ROW, grid_index(pd.Index(regions, name="region"), n_t,
                                            ("region", "step")),
-                           [Term(ctx.lp.variables["dc_import_mw"], pos, 1.0, rows)], "<=",
+                           [Term(imports, imports.at(sel).ravel(), 1.0,
+                                 grid_positions(site_row[sel], n_t).ravel())], "<=",
                            np.repeat(caps, n_t))
 
 
@@ -69,8 +69,7 @@ def report(ctx: BuildContext, value, x, duals) -> dict:
     out = {}
     n_t = ctx.n_steps
     dual = c.row_duals(ctx, duals, ROW)
-    grid = (ctx.lp.values(x, "dc_import_mw").to_numpy().reshape(-1, n_t)
-            if "dc_import_mw" in ctx.lp.variables else None)
+    grid = c.sites(ctx).import_mw.value(x) if c.sites(ctx) is not None else None
     for i, r in enumerate(regions):
         sel = (ctx.case.sites["region"].astype(str) == r).to_numpy()
         imp = grid[sel].sum(axis=0) if grid is not None else np.zeros(n_t)
@@ -78,7 +77,7 @@ def report(ctx: BuildContext, value, x, duals) -> dict:
         at_cap = c.is_binding(imp, np.full(n_t, cap))
         price = None
         if dual is not None:
-            price = float(c.shadow_price(dual[i * n_t:(i + 1) * n_t], "<=").sum())
+            price = float(c.shadow_price(dual.reshape(-1, n_t)[i], "<=").sum())
         out[r] = {"cap_mw": cap, "max_import_mw": float(imp.max()) if n_t else 0.0,
                   "hours_at_cap": int(np.sum(at_cap)), "binding": bool(np.any(at_cap)),
                   "price_per_mw_year": price}

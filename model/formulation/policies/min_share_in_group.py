@@ -78,7 +78,8 @@ def validate(case, value) -> list:
 
 def _arcs(ctx: BuildContext, rule: dict):
     """(arc positions of the classes, mask of those in the group)."""
-    a = ctx.info.get("compute_arcs")
+    cb = c.compute(ctx)
+    a = cb.arcs if cb is not None else None
     if a is None or not len(a):
         return np.zeros(0, np.int64), np.zeros(0, bool)
     classes = rule.get("classes")
@@ -90,10 +91,10 @@ def _arcs(ctx: BuildContext, rule: dict):
 
 
 def add_components(ctx: BuildContext, value) -> None:
-    if "served_it_mw" not in ctx.lp.variables:
+    if c.compute(ctx) is None:
         return
     n_t, w = ctx.n_steps, ctx.weights
-    served = ctx.lp.variables["served_it_mw"]
+    served = c.compute(ctx).served_it_mw
     terms, labels = [], []
     for rule, name in zip(_rules(value), _labels(value), strict=True):
         s = float(rule["share"])
@@ -103,7 +104,7 @@ def add_components(ctx: BuildContext, value) -> None:
         row = len(labels)
         labels.append(name)
         coef = np.where(in_group, 1.0 - s, -s)[:, None] * w[None, :]
-        terms.append(Term(served, (pos[:, None] * n_t + np.arange(n_t)).ravel(), coef.ravel(),
+        terms.append(Term(served, served.at(pos).ravel(), coef.ravel(),
                           np.full(len(pos) * n_t, row)))
     if labels:
         ctx.lp.add_constraints(ROW, pd.Index(labels, name="rule"), terms, ">=", 0.0)
@@ -117,8 +118,7 @@ def report(ctx: BuildContext, value, x, duals) -> dict:
         pos, in_group = _arcs(ctx, rule)
         mwh = np.zeros(len(pos))
         if len(pos):
-            s = ctx.lp.values(x, "served_it_mw").to_numpy().reshape(-1, ctx.n_steps)
-            mwh = s[pos] @ ctx.weights
+            mwh = c.compute(ctx).served_it_mw.value(x)[pos] @ ctx.weights
         total, inside = float(mwh.sum()), float(mwh[in_group].sum())
         price = None
         if name in labels:

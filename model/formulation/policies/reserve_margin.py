@@ -130,7 +130,7 @@ def add_components(ctx: BuildContext, value) -> None:
         np.add.at(existing_it, site_row[sel],
                   pf[sel] * ctx.case.sites["existing_it_mw"].to_numpy(float)[sel])
         if c.has_sites(ctx) and len(sel):
-            terms.append(Term(ctx.lp.variables["dc_it_new_mw"], sel, -k * pf[sel],
+            terms.append(Term(c.sites(ctx).it_new_mw, sel, -k * pf[sel],
                               site_row[sel]))
     rhs = k * (peak + existing_it) - existing_firm
     ctx.lp.add_constraints(ROW, pd.Index(names, name="group"), terms, ">=", rhs)
@@ -143,7 +143,7 @@ def report(ctx: BuildContext, value, x, duals) -> dict:
     if len(ctx.case.sites):
         it = ctx.case.sites["existing_it_mw"].to_numpy(float)
         if c.has_sites(ctx):
-            it = it + ctx.lp.values(x, "dc_it_new_mw").to_numpy()
+            it = it + c.sites(ctx).it_new_mw.value(x)
         sel = site_row >= 0
         np.add.at(dc_peak, site_row[sel], (c.site_peak_factor(ctx) * it)[sel])
     required = (1.0 + share) * (peak + dc_peak)

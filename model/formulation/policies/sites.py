@@ -52,9 +52,9 @@ class SiteList:
 
     def add_components(self, ctx: BuildContext, value) -> None:
         out = excluded(ctx.case, self.key, value)
-        if not out or "dc_built" not in ctx.lp.variables:
+        if not out or c.sites(ctx) is None:
             return
-        built = ctx.lp.variables["dc_built"]
+        built = c.sites(ctx).built
         pos = built.index.get_indexer(out)
         built.ub[pos] = 0.0
         built.lb[pos] = np.minimum(built.lb[pos], 0.0)
