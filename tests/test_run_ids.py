@@ -62,6 +62,15 @@ def test_code_version_hashes_sources_by_relative_path(tmp_path, monkeypatch):
     assert sweep_module.code_version() == f"{__version__}+b54962090b8d"
 
 
+def test_code_version_covers_the_whole_package():
+    import model
+
+    home = sys.modules[sweep_module.code_version.__module__]
+    assert home.PACKAGE_DIR == Path(model.__file__).resolve().parent
+    for layer in ("inputs", "formulation", "solve", "outputs", "report", "studies"):
+        assert (home.PACKAGE_DIR / layer / "__init__.py").is_file()
+
+
 def test_sweep_points_and_run_ids_are_pinned(tmp_path, monkeypatch):
     case = _fixed_case(tmp_path / "case")
     scen = _scenario(tmp_path)

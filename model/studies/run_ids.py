@@ -21,7 +21,8 @@ import yaml
 from model.inputs.read import GEO_FILES, TABLE_FILES
 from model.inputs.scenarios import SOURCE_KEY, load_scenario
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+# the whole package model/ (not just studies/): a change to any layer changes the run ids
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 
 def sha(data: bytes) -> str:
