@@ -38,9 +38,12 @@ def write_sweep(folder: Path, name: str, grid: dict, **extra) -> Path:
 def pinned_code_version():
     """Pin the code version for this module: the run id hashes model/**/*.py, and other
     people's edits to the package while these tests run must not change the ids."""
+    import model.studies.compare as compare_module
+
     version = sweep_module.code_version()
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(sweep_module, "code_version", lambda: version)
+        for module in (sweep_module, compare_module):
+            mp.setattr(module, "code_version", lambda: version)
         yield version
 
 

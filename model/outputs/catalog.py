@@ -20,7 +20,7 @@ place. It holds
   run (the CSVs when some run has no Parquet copy), with a ``run_id`` column.
 
 Views name the files by absolute path; after moving a results folder rebuild the catalogue
-with ``python -m model.catalog DIR``.
+with ``python -m model.outputs.catalog DIR``.
 """
 
 from __future__ import annotations
@@ -136,40 +136,9 @@ def run_metrics(summary: dict, tables: dict[str, pd.DataFrame]) -> dict:
     for key, value in (summary.get("costs") or {}).items():
         row[f"cost_{_slug(key)}"] = _num(value)
     has_results = any(len(df) for df in tables.values())
-    sites = tables.get("sites")
-    if sites is not None and len(sites) and "built" in sites:
-        built = sites.loc[sites["built"].astype(float) > 0.5]
-        row["sites_built"] = ";".join(built["site"].astype(str))
-        row["n_sites_built"] = len(built)
-        row["it_mw_built"] = float(sites["it_mw"].sum())
-        it_e = float(sites.get("it_energy_mwh_per_year", pd.Series(dtype=float)).sum())
-        row["it_mwh"] = it_e
-        costs = summary.get("costs") or {}
-        dc_cost = sum(float(costs.get(k) or 0.0)
-                      for k in ("capex_datacentres", "fixed_om_datacentres"))
-        power = float(sites["power_cost_per_year"].sum()) if "power_cost_per_year" in sites \
-            else None
-        row["power_cost_per_mwh_it"] = _num(summary.get("power_cost_per_mwh_it"))
-        row["dc_cost_per_mwh_it"] = ((dc_cost + power) / it_e
-                                     if power is not None and it_e > 0 else None)
-    elif has_results:  # a solved case without candidate sites
-        row.update(sites_built="", n_sites_built=0, it_mw_built=0.0, it_mwh=0.0,
-                   power_cost_per_mwh_it=None, dc_cost_per_mwh_it=None)
-    cap = tables.get("capacity")
-    if cap is not None and len(cap) and "kind" in cap:
-        gen = cap["kind"] == "generator"
-        sto = cap["kind"] == "storage"
-        row["new_generation_mw"] = _clean(float(cap.loc[gen, "new_mw"].sum()))
-        row["new_storage_mw"] = _clean(float(cap.loc[sto, "new_mw"].sum()))
-        row["new_storage_mwh"] = (float(cap.loc[sto, "new_mwh"].fillna(0).sum())
-                                  if "new_mwh" in cap else 0.0)
-    cor = tables.get("corridors")
-    if cor is not None and len(cor) and "new_mw" in cor:
-        row["new_transmission_mw"] = _clean(float(cor["new_mw"].sum()))
-        if "length_km" in cor:
-            row["new_transmission_mw_km"] = float((cor["new_mw"] * cor["length_km"]).sum())
-    elif has_results:
-        row["new_transmission_mw"] = 0.0
+    row.update(_site_metrics(summary, tables.get("sites"), has_results))
+    row.update(_capacity_metrics(tables.get("capacity")))
+    row.update(_corridor_metrics(tables.get("corridors"), has_results))
     for key in ("emissions_t", "average_price_per_mwh", "unserved_energy_mwh",
                 "unserved_compute_mwh"):
         row[key] = _num(summary.get(key))
@@ -179,6 +148,54 @@ def run_metrics(summary: dict, tables: dict[str, pd.DataFrame]) -> dict:
     for key in ("build_s", "solve_s", "total_s"):
         row[key] = _num(tim.get(key))
     return row
+
+
+def _site_metrics(summary: dict, sites: pd.DataFrame | None, has_results: bool) -> dict:
+    """Sites built, IT MW and MWh, power and data-centre cost per MWh of compute."""
+    if sites is None or not len(sites) or "built" not in sites:
+        if not has_results:
+            return {}
+        # a solved case without candidate sites
+        return dict(sites_built="", n_sites_built=0, it_mw_built=0.0, it_mwh=0.0,
+                    power_cost_per_mwh_it=None, dc_cost_per_mwh_it=None)
+    row: dict = {}
+    built = sites.loc[sites["built"].astype(float) > 0.5]
+    row["sites_built"] = ";".join(built["site"].astype(str))
+    row["n_sites_built"] = len(built)
+    row["it_mw_built"] = float(sites["it_mw"].sum())
+    it_e = float(sites.get("it_energy_mwh_per_year", pd.Series(dtype=float)).sum())
+    row["it_mwh"] = it_e
+    costs = summary.get("costs") or {}
+    dc_cost = sum(float(costs.get(k) or 0.0)
+                  for k in ("capex_datacentres", "fixed_om_datacentres"))
+    power = float(sites["power_cost_per_year"].sum()) if "power_cost_per_year" in sites \
+        else None
+    row["power_cost_per_mwh_it"] = _num(summary.get("power_cost_per_mwh_it"))
+    row["dc_cost_per_mwh_it"] = ((dc_cost + power) / it_e
+                                 if power is not None and it_e > 0 else None)
+    return row
+
+
+def _capacity_metrics(cap: pd.DataFrame | None) -> dict:
+    """New generation and storage (MW, MWh)."""
+    if cap is None or not len(cap) or "kind" not in cap:
+        return {}
+    gen = cap["kind"] == "generator"
+    sto = cap["kind"] == "storage"
+    return {"new_generation_mw": _clean(float(cap.loc[gen, "new_mw"].sum())),
+            "new_storage_mw": _clean(float(cap.loc[sto, "new_mw"].sum())),
+            "new_storage_mwh": (float(cap.loc[sto, "new_mwh"].fillna(0).sum())
+                                if "new_mwh" in cap else 0.0)}
+
+
+def _corridor_metrics(cor: pd.DataFrame | None, has_results: bool) -> dict:
+    """New transmission (MW, MW·km)."""
+    if cor is not None and len(cor) and "new_mw" in cor:
+        row = {"new_transmission_mw": _clean(float(cor["new_mw"].sum()))}
+        if "length_km" in cor:
+            row["new_transmission_mw_km"] = float((cor["new_mw"] * cor["length_km"]).sum())
+        return row
+    return {"new_transmission_mw": 0.0} if has_results else {}
 
 
 def comparison_table(runs: list[tuple[str, Path]]) -> pd.DataFrame:
@@ -214,55 +231,15 @@ def param_column(key: str) -> str:
 
 def _runs_frame(folders: list[Path], latest: set[str] | None) -> tuple[pd.DataFrame,
                                                                       pd.DataFrame]:
+    """The runs table and the compute-by-region-class table of these run folders."""
     rows, by_region = [], []
-    all_params: list[str] = []
     for folder in folders:
-        summary = read_json(folder / "summary.json")
-        meta = read_json(folder / "run.json")
-        tables = read_tables(folder)
-        run_id = folder.name
-        params = meta.get("params") or {}
-        for k in params:
-            if k not in all_params:
-                all_params.append(k)
-        tim = summary.get("timings") or {}
-        row = {
-            "run_id": run_id,
-            "label": meta.get("label", run_id),
-            "sweep": meta.get("sweep"),
-            "scenarios": [str(s) for s in (meta.get("scenario_names")
-                                           or summary.get("scenarios") or [])],
-            "params": json.dumps(params, sort_keys=True),
-            "case": summary.get("case") or meta.get("case"),
-            "case_hash": meta.get("case_hash"),
-            "code_version": meta.get("code_version"),
-            "in_latest_sweep": None if latest is None else run_id in latest,
-            "folder": str(folder.resolve()),
-        }
-        for key in ("load_s", "build_s", "solve_s", "resolve_s", "total_s"):
-            row[key] = _num(tim.get(key))
-        metrics = run_metrics(summary, tables)
-        for key in ("build_s", "solve_s", "total_s"):
-            metrics.pop(key, None)
-        row.update(metrics)
-        row["_params"] = params
+        row, cbr = _run_row(folder, latest)
         rows.append(row)
-        cbr = compute_by_region_class(tables)
         if len(cbr):
-            by_region.append(cbr.assign(run_id=run_id))
-    runs = pd.DataFrame(rows)
-    if len(runs):
-        taken = set(runs.columns)
-        for key in all_params:
-            col = param_column(key)
-            if col in taken:
-                col = f"param_{col}"
-            taken.add(col)
-            runs[col] = [p.get(key) for p in runs["_params"]]
-            runs[col] = _uniform(runs[col])
-        runs = runs.drop(columns="_params")
-        first = [c for c in RUN_COLUMNS if c in runs.columns]
-        runs = runs[first + [c for c in runs.columns if c not in first]]
+            by_region.append(cbr.assign(run_id=folder.name))
+    if rows:
+        runs = _with_param_columns(pd.DataFrame(rows))
     else:
         runs = pd.DataFrame({c: pd.Series(dtype=object) for c in RUN_COLUMNS})
     cbr = (pd.concat(by_region, ignore_index=True)[["run_id", "region", "class", "it_mwh"]]
@@ -271,6 +248,56 @@ def _runs_frame(folders: list[Path], latest: set[str] | None) -> tuple[pd.DataFr
                                            "class": pd.Series(dtype=str),
                                            "it_mwh": pd.Series(dtype=float)}))
     return runs, cbr
+
+
+def _run_row(folder: Path, latest: set[str] | None) -> tuple[dict, pd.DataFrame]:
+    """One run's row of the runs table (its parameters under ``_params``) and its compute
+    by host region × class."""
+    summary = read_json(folder / "summary.json")
+    meta = read_json(folder / "run.json")
+    tables = read_tables(folder)
+    run_id = folder.name
+    params = meta.get("params") or {}
+    tim = summary.get("timings") or {}
+    row = {
+        "run_id": run_id,
+        "label": meta.get("label", run_id),
+        "sweep": meta.get("sweep"),
+        "scenarios": [str(s) for s in (meta.get("scenario_names")
+                                       or summary.get("scenarios") or [])],
+        "params": json.dumps(params, sort_keys=True),
+        "case": summary.get("case") or meta.get("case"),
+        "case_hash": meta.get("case_hash"),
+        "code_version": meta.get("code_version"),
+        "in_latest_sweep": None if latest is None else run_id in latest,
+        "folder": str(folder.resolve()),
+    }
+    for key in ("load_s", "build_s", "solve_s", "resolve_s", "total_s"):
+        row[key] = _num(tim.get(key))
+    metrics = run_metrics(summary, tables)
+    for key in ("build_s", "solve_s", "total_s"):
+        metrics.pop(key, None)
+    row.update(metrics)
+    row["_params"] = params
+    return row, compute_by_region_class(tables)
+
+
+def _with_param_columns(runs: pd.DataFrame) -> pd.DataFrame:
+    """One column per swept parameter (in order of first appearance), fixed columns first."""
+    all_params: list[str] = []
+    for params in runs["_params"]:
+        all_params += [k for k in params if k not in all_params]
+    taken = set(runs.columns)
+    for key in all_params:
+        col = param_column(key)
+        if col in taken:
+            col = f"param_{col}"
+        taken.add(col)
+        runs[col] = [p.get(key) for p in runs["_params"]]
+        runs[col] = _uniform(runs[col])
+    runs = runs.drop(columns="_params")
+    first = [c for c in RUN_COLUMNS if c in runs.columns]
+    return runs[first + [c for c in runs.columns if c not in first]]
 
 
 def _uniform(col: pd.Series) -> pd.Series:
@@ -365,10 +392,10 @@ def connect(out_dir: str | Path, read_only: bool = True):
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``python -m model.catalog DIR``: rebuild DIR/catalog.duckdb from DIR/runs/*."""
+    """``python -m model.outputs.catalog DIR``: rebuild DIR/catalog.duckdb from DIR/runs/*."""
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) != 1:
-        print("usage: python -m model.catalog DIR", file=sys.stderr)
+        print("usage: python -m model.outputs.catalog DIR", file=sys.stderr)
         raise SystemExit(2)
     root = Path(args[0])
     folders = run_folders(root / "runs") if (root / "runs").is_dir() else run_folders(root)

@@ -27,8 +27,7 @@ from model.formulation.build import build
 from model.formulation.context import BuildContext
 from model.inputs.read import DEFAULT_SOLVER
 from model.outputs.tables import collect
-from model.solve.highs import solve
-from model.solve.separable import solve_separable
+from model.solve.highs import solve, solve_separable
 
 
 def investment_blocks(ctx: BuildContext) -> list[str]:
@@ -44,16 +43,40 @@ def check_full_year(reduced: BuildContext, x: np.ndarray, options: dict | None =
     if full_case is None:
         raise ValueError("the case was not reduced; nothing to check")
     t0 = time.perf_counter()
-    opts = {k: v for k, v in (options or {}).items() if k != "mip_gap"}
-    # the case's time_limit_s is for the planning MILP; the check has its own (none by default)
-    opts["time_limit_s"] = opts.pop("check_time_limit_s", None)
-    window_days = int(opts.pop("check_window_days", DEFAULT_SOLVER["check_window_days"]) or 0)
+    opts, window_days = _check_options(options)
     if window_days and full_case.period_of_step is None:
         # storage cyclic within each window: the dispatch LP falls apart into windows
         start_hour = np.cumsum(full_case.hours) - full_case.hours
         window = (start_hour // (24.0 * window_days)).astype(np.int64)
         full_case = dataclasses.replace(full_case, period_of_step=window)
     ctx = build(full_case, reduced.additionality_floors)
+    lb, ub, integer = _fixed_bounds(ctx, reduced, x)
+    t_build = time.perf_counter()
+    res, method = _solve_dispatch(ctx, lb, ub, integer, opts, window_days, on_log)
+    out: dict = {"status": res.status, "objective": res.objective, "method": method,
+                 "build_s": t_build - t0, "solve_s": res.handover_s + res.solve_s,
+                 "algorithm_used": res.algorithm_used}
+    if res.x is None:
+        return {"summary": out, "tables": {}}
+    collected = collect(ctx, res.x, res.row_duals)
+    out.update({k: collected["summary"].get(k) for k in (
+        "emissions_t", "unserved_energy_mwh", "unserved_compute_mwh", "average_price_per_mwh",
+        "power_cost_per_mwh_it")})
+    return {"summary": out, "tables": collected["tables"], "context": ctx}
+
+
+def _check_options(options: dict | None) -> tuple[dict, int]:
+    """Solver options of the check (no MIP gap, its own time limit) and its window in days."""
+    opts = {k: v for k, v in (options or {}).items() if k != "mip_gap"}
+    # the case's time_limit_s is for the planning MILP; the check has its own (none by default)
+    opts["time_limit_s"] = opts.pop("check_time_limit_s", None)
+    window_days = int(opts.pop("check_window_days", DEFAULT_SOLVER["check_window_days"]) or 0)
+    return opts, window_days
+
+
+def _fixed_bounds(ctx: BuildContext, reduced: BuildContext,
+                  x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Column bounds of the full-year model with every investment fixed at its stage-1 value."""
     lb, ub, integer = ctx.lp.col_bounds()
     lb, ub = lb.copy(), ub.copy()
     for name in investment_blocks(reduced):
@@ -66,7 +89,12 @@ def check_full_year(reduced: BuildContext, x: np.ndarray, options: dict | None =
             vals = np.round(vals)
         lb[dst.start: dst.start + dst.size] = vals
         ub[dst.start: dst.start + dst.size] = vals
-    t_build = time.perf_counter()
+    return lb, ub, integer
+
+
+def _solve_dispatch(ctx: BuildContext, lb: np.ndarray, ub: np.ndarray, integer: np.ndarray,
+                    opts: dict, window_days: int, on_log=None):
+    """The dispatch LP, window by window when it falls apart into windows; (result, method)."""
     res = None
     parts = _column_windows(ctx, lb, ub) if window_days else None
     if parts is not None:
@@ -82,16 +110,7 @@ def check_full_year(reduced: BuildContext, x: np.ndarray, options: dict | None =
         res = solve(ctx.lp, opts, on_log, (lb, ub), np.zeros_like(integer))
         method = ("whole year in one LP"
                   + (f", storage cyclic per {window_days}-day window" if window_days else ""))
-    out: dict = {"status": res.status, "objective": res.objective, "method": method,
-                 "build_s": t_build - t0, "solve_s": res.handover_s + res.solve_s,
-                 "algorithm_used": res.algorithm_used}
-    if res.x is None:
-        return {"summary": out, "tables": {}}
-    collected = collect(ctx, res.x, res.row_duals)
-    out.update({k: collected["summary"].get(k) for k in (
-        "emissions_t", "unserved_energy_mwh", "unserved_compute_mwh", "average_price_per_mwh",
-        "power_cost_per_mwh_it")})
-    return {"summary": out, "tables": collected["tables"], "context": ctx}
+    return res, method
 
 
 def _column_windows(ctx: BuildContext, lb: np.ndarray, ub: np.ndarray) -> np.ndarray | None:
