@@ -27,7 +27,8 @@ from model.formulation.build import build
 from model.formulation.context import BuildContext
 from model.inputs.read import DEFAULT_SOLVER
 from model.outputs.tables import collect
-from model.solve.highs import solve, solve_separable
+from model.solve.highs import solve
+from model.solve.separable import solve_separable
 
 
 def investment_blocks(ctx: BuildContext) -> list[str]:
