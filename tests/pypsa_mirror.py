@@ -1,6 +1,6 @@
 """An independent PyPSA (linopy + HiGHS) mirror of a plain WattBit capacity-expansion case.
 
-Written from the contract only (``/work/shared/DESIGN.md`` §4-5 and ``docs/inputs.md``); it
+Written from the contract only (``docs/formulation.md`` and ``docs/inputs.md``); it
 reads the case folder with pandas / geopandas / PyYAML itself and does not import ``model``.
 
 Scope: "plain" cases (regions, load, technologies, resources, profiles, corridors; no sites,

@@ -169,7 +169,7 @@ def test_existing_fixed_costs_are_reported_not_optimised(tmp_path):
 
 
 def test_run_folder_contract(tmp_path):
-    """The run folder holds the files and keys DESIGN.md §5 promises."""
+    """The run folder holds the files and keys docs/outputs.md promises."""
     from pathlib import Path
 
     case = Path(__file__).resolve().parent.parent / "data" / "cases" / "two-region"

@@ -1,6 +1,6 @@
 """WattBit vs an independent PyPSA mirror on the same plain capacity-expansion LP.
 
-The mirror (``tests/pypsa_mirror.py``) is written from the contract (DESIGN.md §4-5,
+The mirror (``tests/pypsa_mirror.py``) is written from the contract (docs/formulation.md,
 docs/inputs.md), not from ``model/``.  Before trusting either side, hand-picked cases with
 closed-form objectives check both against arithmetic done here; then seeded random cases check
 WattBit against the mirror to 1e-6 relative.

@@ -2,7 +2,7 @@
 
 The matrix of :class:`model.lp.LinearProblem` goes to HiGHS with one ``passModel``. The
 algorithm is never left to HiGHS's default: :func:`choose_algorithm` picks it by problem class
-and size (DESIGN.md §6 measured a 14× spread between algorithms on one LP), the user may
+and size (docs/performance.md measured a 14× spread between algorithms on one LP), the user may
 override it, and :func:`solve` reads back from the log and iteration counts which algorithm
 actually ran (HiPO silently falls back to dual simplex without ``highspy-extras``).
 
