@@ -25,15 +25,19 @@ import yaml
 from casegen import tech, write_case
 from pyproj import Geod, Transformer
 
+from model.report.charts import chart_price_duration
 from model.report.html import (
     ERROR_HOOK,
     leaflet_assets,
+    map_data,
     read_run,
     render_report_html,
     write_comparison_html,
     write_report_html,
 )
 from model.report.maps import draw_map, write_map_png
+from model.report.run_data import region_prices
+from model.report.steps import run_steps
 from model.studies.cases import load_case
 from model.studies.run import run
 
@@ -253,6 +257,133 @@ def test_compare_command_writes_comparison_html(tmp_path):
     assert res.chart == tmp_path / "cmp" / "comparison.html"
     text = res.chart.read_text(encoding="utf-8")
     assert "Δ east-only vs base" in text and "could not draw" not in text
+
+
+# ------------------------------------------------------------- assets and packaging
+ASSETS = ["report.css", "errors.js", "charts.js", "map.js", "dispatch.js"]
+
+
+def _asset(name: str) -> str:
+    from importlib.resources import files
+
+    return (files("model.report") / "assets" / name).read_text(encoding="utf-8")
+
+
+def test_report_inlines_its_css_and_js_assets(two_region, tmp_path):
+    """The style and scripts are package data files, inlined whole into the page."""
+    text = render_report_html(two_region.case, two_region.tables, two_region.summary)
+    for name in ASSETS:
+        body = _asset(name)
+        assert body.strip() and body in text, f"assets/{name} not inlined"
+    assert f"<style>{_asset('report.css')}</style>" in text
+    assert f"<script>{_asset('errors.js')}</script>" in text
+    assert ERROR_HOOK == _asset("errors.js")
+    # the comparison page shares the style and the chart script, not the map's scripts
+    cmp = write_comparison_html(
+        [("a", two_region.case, two_region.tables, two_region.summary)],
+        tmp_path / "comparison.html", small_maps=False).read_text(encoding="utf-8")
+    assert _asset("report.css") in cmp and _asset("charts.js") in cmp
+    assert _asset("map.js") not in cmp and _asset("dispatch.js") not in cmp
+
+
+def test_report_assets_are_package_data():
+    import tomllib
+
+    conf = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = conf["tool"]["setuptools"]["package-data"]["model.report"]
+    folder = ROOT / "model" / "report" / "assets"
+    files_ = sorted(p.name for p in folder.iterdir() if p.is_file())
+    assert set(ASSETS) <= set(files_)
+    assert all(any(Path("assets", f).match(p) for p in patterns) for f in files_)
+
+
+# ------------------------------------------------------------------ time-step weights
+@pytest.fixture(scope="module")
+def two_region_days(tmp_path_factory):
+    """The two-region case solved on one representative day of six segments."""
+    out = tmp_path_factory.mktemp("two-region-days") / "run"
+    res = run(TWO_REGION, out=out, days=1, segments=6)
+    assert res.status == "optimal" and res.case.n_steps == 6
+    return res
+
+
+def test_read_back_run_is_drawn_with_its_steps_csv_weights(two_region_days, monkeypatch):
+    """A run folder read back with the full-time case gets the run's step weights from
+    steps.csv (presentation never reduces time again), so its charts add up as in process."""
+    import model.inputs.timeseries as timeseries
+
+    monkeypatch.setattr(timeseries, "reduce_case",
+                        lambda *a, **k: pytest.fail("the report reduced time again"))
+    res = two_region_days
+    full = load_case(TWO_REGION)
+    assert full.n_steps == 48
+    tables, summary = read_run(res.out_dir)
+    steps = run_steps(tables)
+    assert steps.source == "steps.csv" and steps.n == 6
+    np.testing.assert_allclose(steps.weights, res.case.weights)
+    np.testing.assert_allclose(steps.hours, res.case.hours)
+    assert steps.weights.sum() == pytest.approx(8760.0)
+    assert len(set(steps.weights)) > 1  # unequal: equal weights would give other totals
+
+    # average price per region: base load × step weight, as in process
+    back, live = region_prices(full, tables), region_prices(res.case, res.tables)
+    np.testing.assert_allclose(back.to_numpy(), live.to_numpy(), rtol=1e-9)
+    load = tables["load"].drop(columns="time")
+    prices = tables["prices"].pivot(index="time", columns="node", values="price_per_mwh")
+    prices = prices.reindex(tables["steps"]["time"])
+    w = tables["steps"]["weight_hours"].to_numpy()
+    for r in full.regions.index:
+        lw = load[r].to_numpy() * w
+        assert back[r] == pytest.approx(float((prices[r].to_numpy() * lw).sum() / lw.sum()))
+
+    # price duration curves: the same hours (up to 8760) and prices
+    dur_back = chart_price_duration(full, tables)
+    dur_live = chart_price_duration(res.case, res.tables)
+    assert dur_back["layout"]["xaxis"]["range"] == pytest.approx([0, 8760.0])
+    for a, b in zip(dur_back["data"], dur_live["data"], strict=True):
+        assert a["name"] == b["name"] and a["x"][-1] == pytest.approx(8760.0)
+        np.testing.assert_allclose(a["x"], b["x"])
+        np.testing.assert_allclose(a["y"], b["y"], rtol=1e-6)
+
+    # the map's region pop-ups: base-load energy and peak per year
+    feats_back = map_data(full, tables, summary)["regions"]["features"]
+    feats_live = map_data(res.case, res.tables, res.summary)["regions"]["features"]
+    for a, b in zip(feats_back, feats_live, strict=True):
+        pa, pb = a["properties"], b["properties"]
+        assert pa["load_mwh"] == pytest.approx(pb["load_mwh"])
+        assert pa["load_mwh"] == pytest.approx(float((load[pa["id"]] * w).sum()))
+        assert pa["peak_load_mw"] == pytest.approx(pb["peak_load_mw"])
+        assert pa["price"] == pytest.approx(pb["price"])
+    text = render_report_html(full, tables, summary)
+    assert "could not draw" not in text and "6 time steps" in text
+    assert "1 representative days" in text  # x-axis title from summary.json
+
+
+def test_old_run_folder_without_steps_gets_equal_weights(two_region_days):
+    tables, _ = read_run(two_region_days.out_dir)
+    del tables["steps"]
+    steps = run_steps(tables)
+    assert steps.source == "equal" and steps.n == 6
+    np.testing.assert_allclose(steps.weights, 8760.0 / 6)
+    dur = chart_price_duration(two_region_days.case, tables)
+    assert dur["data"][0]["x"][-1] == pytest.approx(8760.0)
+    assert run_steps({}) is None  # no results, no time steps
+
+
+def test_report_layer_never_reduces_time():
+    """Presentation receives what it draws: no time reduction inside model/report."""
+    import ast
+
+    for f in sorted((ROOT / "model" / "report").glob("*.py")):
+        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""] + [a.name for a in node.names]
+            for name in names:
+                assert "timeseries" not in name and "tsam" not in name \
+                    and name != "reduce_case", f"{f.name} imports {name}"
 
 
 # ------------------------------------------------------------------------------- map.png
