@@ -17,13 +17,14 @@ from model.inputs.schemas.registry import (
     declared_columns,
     file_name,
     is_geo,
+    is_required,
     is_time_series,
     row_ids,
 )
 
 __all__ = ["GEO_TABLES", "MODELS", "SCHEMAS", "TABLES", "TIME_TABLES", "columns",
-           "declared_columns", "file_name", "inputs_markdown", "is_geo", "is_time_series",
-           "row_ids"]
+           "declared_columns", "file_name", "inputs_markdown", "is_geo", "is_required",
+           "is_time_series", "row_ids"]
 
 
 def inputs_markdown() -> str:

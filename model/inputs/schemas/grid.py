@@ -50,7 +50,7 @@ class Regions(pa.DataFrameModel):
     utc_offset: Series[Any] = notes("standard-time UTC offset, hours (US case)")
 
     class Config:
-        metadata = {"file": "regions.geojson", "row_ids": ("id",)}
+        metadata = {"file": "regions.geojson", "required": True, "row_ids": ("id",)}
         unique = ["id"]
 
 
@@ -62,7 +62,7 @@ class Load(pa.DataFrameModel):
                                         "has none)", "one per region id", ge=0)
 
     class Config:
-        metadata = {"file": "load.csv", "row_ids": ("time",)}
+        metadata = {"file": "load.csv", "required": True, "row_ids": ("time",)}
         unique = ["time"]
 
 
@@ -103,7 +103,7 @@ class Technologies(pa.DataFrameModel):
         shown="1 for non-variable generators, 0 otherwise")
 
     class Config:
-        metadata = {"file": "technologies.csv", "row_ids": ("tech",)}
+        metadata = {"file": "technologies.csv", "required": True, "row_ids": ("tech",)}
         unique = ["tech"]
 
 
@@ -120,7 +120,7 @@ class Resources(pa.DataFrameModel):
     max_new_mwh: Series[float] = number("MWh", "most new storage energy", default=INF, ge=0)
 
     class Config:
-        metadata = {"file": "resources.csv", "row_ids": ("node", "tech")}
+        metadata = {"file": "resources.csv", "required": True, "row_ids": ("node", "tech")}
         unique = ["node", "tech"]
 
 

@@ -36,6 +36,11 @@ def row_ids(table: str) -> tuple[str, ...]:
     return tuple(SCHEMAS[table].__config__.metadata["row_ids"])
 
 
+def is_required(table: str) -> bool:
+    """Whether every case must have the file (the others are optional)."""
+    return bool(SCHEMAS[table].__config__.metadata.get("required"))
+
+
 def is_geo(table: str) -> bool:
     return file_name(table).endswith(".geojson")
 
