@@ -38,7 +38,7 @@ class Sites(pa.DataFrameModel):
     region by a grid connection."""
 
     id: Series[str] = ident("site id")
-    geometry: GeoSeries = geometry("point")
+    geometry: GeoSeries = geometry("point", "the site's location")
     region: Series[str] = ref("region", "host region", required=False,
                               shown="spatial join (nearest region, with a warning, if outside "
                                     "all)")
@@ -96,7 +96,7 @@ class Sites(pa.DataFrameModel):
 
 
 class Pue(pa.DataFrameModel):
-    """Optional. One row per time step: the hourly PUE of sites."""
+    """One row per time step: the hourly PUE of sites."""
 
     time: Series[Any] = time()
     value: Series[float] = values("ratio", "hourly PUE of the site (overrides its `pue`)",
@@ -110,7 +110,7 @@ class DemandCentres(pa.DataFrameModel):
     """One row per demand centre (where compute demand comes from)."""
 
     id: Series[str] = ident("demand centre id")
-    geometry: GeoSeries = geometry("point")
+    geometry: GeoSeries = geometry("point", "the centre's location")
     name: Series[Any] = text("display name", shown="the id")
     region: Series[Any] = text("region it lies in (reporting only)", unit="region id")
     gdp_bn_cny_2023: Series[Any] = notes("GDP 2023, bn CNY, that shares out demand (China "
@@ -157,7 +157,7 @@ class Workloads(pa.DataFrameModel):
 
 
 class ComputeProfiles(pa.DataFrameModel):
-    """Optional. One row per time step: hourly multipliers of compute demand."""
+    """One row per time step: hourly multipliers of compute demand."""
 
     time: Series[Any] = time()
     value: Series[float] = values("multiplier", "hourly multiplier of the demand rows that "

@@ -10,7 +10,7 @@ docs (:mod:`model.inputs.schemas.docs`):
   ``choice`` (one of a few words), ``flag`` (true/false), ``text``, ``time`` (the time label
   of a time series), ``values`` (the id-named columns of a time series), ``geometry``, or
   ``notes`` (kept with the case, never read by the model);
-* ``unit``: the unit of a number, or what kind of value the column holds;
+* ``unit``: the unit of a number; for a reference, the kind of id;
 * ``default``: what an empty cell or a missing column means, as the docs say it. A constant
   default is also the field's pandera ``default`` (it fills); a default computed from other
   columns or tables (a name from the id, a length from the geometry) is filled by the table's
@@ -79,7 +79,7 @@ def number(unit: str, meaning: str, *, required: bool = False, default: float | 
 def ident(meaning: str, *, alias: str | None = None) -> Any:
     """The table's own id: text, required in every row, without ':'."""
     return pa.Field(required=True, nullable=False, id_without={"sep": ":"}, alias=alias,
-                    description=meaning, metadata=_meta("id", "id"))
+                    description=meaning, metadata=_meta("id", ""))
 
 
 def ref(what: str, meaning: str, *, required: bool = True, shown: str | None = None,
@@ -92,18 +92,17 @@ def ref(what: str, meaning: str, *, required: bool = True, shown: str | None = N
 def choice(words: tuple[str, ...], meaning: str) -> Any:
     """One of ``words`` (any case), required in every row."""
     return pa.Field(required=True, nullable=False, one_of_words={"words": words},
-                    description=meaning, metadata=_meta("choice", " or ".join(
-                        f"`{w}`" for w in words)))
+                    description=meaning, metadata=_meta("choice", ""))
 
 
 def flag(meaning: str, shown: str = "`false`") -> Any:
     """``true``/``false`` (also yes/no, 1/0); empty is false."""
     return pa.Field(required=False, nullable=True,
                     one_of_words={"words": TRUE_WORDS + FALSE_WORDS}, description=meaning,
-                    metadata=_meta("flag", "`true`/`false`", shown))
+                    metadata=_meta("flag", "", shown))
 
 
-def text(meaning: str, *, unit: str = "free text", default: str | None = None,
+def text(meaning: str, *, unit: str = "", default: str | None = None,
          shown: str | None = None) -> Any:
     """Free text; ``default`` fills empty cells and a missing column."""
     return pa.Field(required=False, nullable=True, default=default, description=meaning,
@@ -114,13 +113,13 @@ def text(meaning: str, *, unit: str = "free text", default: str | None = None,
 def notes(meaning: str) -> Any:
     """A column of notes: kept with the case, never read by the model."""
     return pa.Field(required=False, nullable=True, description=meaning,
-                    metadata=_meta("notes", "notes"))
+                    metadata=_meta("notes", ""))
 
 
 def time() -> Any:
     """The time label of a time-series file (its first column)."""
     return pa.Field(required=True, nullable=True, description="time step label or timestamp",
-                    metadata=_meta("time", "label",
+                    metadata=_meta("time", "",
                                    missing_hint="the first column must be 'time'"))
 
 
@@ -132,7 +131,8 @@ def values(unit: str, meaning: str, columns: str, *, ge: float | None = None,
                     description=meaning, metadata=_meta("values", unit, columns=columns))
 
 
-def geometry(shape: str) -> Any:
-    """The geometry of a geodata file (any CRS, converted to EPSG:4326)."""
-    return pa.Field(required=True, nullable=True, description=f"{shape}; any CRS, converted to "
-                    "EPSG:4326", metadata=_meta("geometry", shape))
+def geometry(shape: str, meaning: str) -> Any:
+    """The geometry of a geodata file: ``shape`` is what it must be (any CRS, converted to
+    EPSG:4326; missing, broken or wrong shapes are reported by :mod:`model.inputs.geo`)."""
+    return pa.Field(required=True, nullable=True, description=meaning,
+                    metadata=_meta("geometry", "", shape=shape))

@@ -38,7 +38,8 @@ class Regions(pa.DataFrameModel):
                                 ge=-180, le=180, shown="representative point of the geometry")
     lat: Series[float] = number("degrees", "latitude of the region's node", ge=-90, le=90,
                                 shown="representative point of the geometry")
-    geometry: GeoSeries = geometry("polygon, multipolygon or point")
+    geometry: GeoSeries = geometry("polygon, multipolygon or point",
+                                   "the region's area (or its point)")
     name_zh: Series[Any] = notes("name in Chinese (China case)")
     zone: Series[Any] = notes("east/west zone of the province (China case)")
     capital: Series[Any] = notes("capital city, the node location (China case)")
