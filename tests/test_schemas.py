@@ -174,3 +174,27 @@ def test_shipped_cases_have_no_unknown_columns(name):
 def test_schema_models_are_the_registry():
     for table, model in SCHEMAS.items():
         assert model.__config__.metadata["file"] == file_name(table)
+
+
+def test_command_line_shows_unknown_column_warnings(tmp_path):
+    from typer.testing import CliRunner
+
+    from model.cli import app
+
+    folder = valid_case(tmp_path / "case")
+    _edit_csv(folder, "technologies.csv", lambda d: d.assign(lead_time_yeras=3))
+    result = CliRunner().invoke(app, ["run", str(folder), "--out", str(tmp_path / "run"),
+                                      "--no-report"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "warning: technologies.csv: unknown column 'lead_time_yeras'" in text
+
+
+def test_missing_id_column_is_not_also_a_duplicate(tmp_path):
+    folder = valid_case(tmp_path / "case")
+    _edit_csv(folder, "resources.csv", lambda d: d.drop(columns="node"))
+    with pytest.raises(CaseError) as info:
+        load_case(folder)
+    messages = [str(q) for q in info.value.problems if q.file == "resources.csv"]
+    assert messages == ["resources.csv, column 'node': required column is missing — add a "
+                        "'node' column (see docs/inputs.md)"]

@@ -13,7 +13,7 @@ import pandas as pd
 
 from model.inputs import tables
 from model.inputs.geo import host_regions, point_lonlat, to_4326
-from model.inputs.network_tables import _table, time_column
+from model.inputs.network_tables import read_table, time_column
 from model.inputs.problems import Problems
 from model.inputs.read import RawCase
 from model.inputs.schemas import columns, declared_columns
@@ -33,7 +33,7 @@ def sites(raw: RawCase, regions: gpd.GeoDataFrame, region_ids: list[str],
     """Candidate sites indexed by id, with lon/lat of their point and their host region."""
     if raw.geo.get("sites") is None or len(raw.geo["sites"]) == 0:
         return _no_sites()
-    gdf, file = _table(raw, "sites")
+    gdf, file = read_table(raw, "sites")
     tables.check("sites", gdf, p, file)
     if "id" not in gdf.columns:
         return _no_sites()
@@ -68,7 +68,7 @@ def demand_centres(raw: RawCase, p: Problems) -> gpd.GeoDataFrame:
         centres = gpd.GeoDataFrame({"id": [], "lon": [], "lat": []}, geometry=[], crs=4326)
         centres["name"] = centres.get("id")
         return centres.set_index("id")
-    gdf, file = _table(raw, "demand_centres")
+    gdf, file = read_table(raw, "demand_centres")
     tables.check("demand_centres", gdf, p, file)
     gdf = to_4326(gdf, file, p, points_only=True)
     gdf["lon"], gdf["lat"] = point_lonlat(gdf)
@@ -83,7 +83,7 @@ def workloads(raw: RawCase, p: Problems) -> pd.DataFrame:
     if wl is None or len(wl) == 0:
         wl = pd.DataFrame({"class": []}) if wl is None else wl.copy()
     else:
-        wl, file = _table(raw, "workloads")
+        wl, file = read_table(raw, "workloads")
         tables.check("workloads", wl, p, file)
     if len(wl) and tables.has_required("workloads", wl):
         voll = float(raw.config.get("value_of_lost_load_per_mwh", 10000.0))
@@ -104,7 +104,7 @@ def compute_demand(raw: RawCase, centres: gpd.GeoDataFrame, wl: pd.DataFrame,
         cd["profile"] = (cd["profile"] if "profile" in cd else "")
         cd["profile"] = cd["profile"].fillna("").astype(str)
         return cd.reset_index(drop=True)
-    cd, file = _table(raw, "compute_demand")
+    cd, file = read_table(raw, "compute_demand")
     tables.check("compute_demand", cd, p, file)
     if tables.has_required("compute_demand", cd):
         p.references(cd, file, "centre", list(centres.index), "demand centre")

@@ -20,7 +20,7 @@ from model.inputs.read import DEFAULT_FIRM_DURATION_HOURS, RawCase
 from model.inputs.schemas import declared_columns, file_name
 
 
-def _table(raw: RawCase, table: str) -> tuple[pd.DataFrame, str]:
+def read_table(raw: RawCase, table: str) -> tuple[pd.DataFrame, str]:
     """The table with its ids trimmed, and its file name; unknown columns warned about."""
     df = raw.geo[table] if table in raw.geo else raw.tables[table]
     file = df.attrs.get("file", file_name(table))
@@ -41,7 +41,7 @@ def time_column(df: pd.DataFrame, table: str, p: Problems, n_steps: int | None) 
 # ------------------------------------------------------------------------------ regions
 def regions(raw: RawCase, p: Problems) -> gpd.GeoDataFrame:
     """Regions (``id`` still a column), with name, group and node location lon/lat."""
-    gdf, file = _table(raw, "regions")
+    gdf, file = read_table(raw, "regions")
     tables.check("regions", gdf, p, file)
     before = len(p.items)
     gdf = to_4326(gdf, file, p, points_only=False)
@@ -80,7 +80,7 @@ def load(raw: RawCase, region_ids: list[str], p: Problems) -> tuple[pd.DataFrame
 # ------------------------------------------------------------------------- technologies
 def technologies(raw: RawCase, p: Problems) -> tuple[pd.DataFrame, list[str]]:
     """Technologies indexed by tech, and their ids ([] when the table cannot be read)."""
-    df, file = _table(raw, "technologies")
+    df, file = read_table(raw, "technologies")
     tables.check("technologies", df, p, file)
     if not tables.has_required("technologies", df):
         return df, []
@@ -96,7 +96,7 @@ def technologies(raw: RawCase, p: Problems) -> tuple[pd.DataFrame, list[str]]:
 # ---------------------------------------------------------------------------- resources
 def resources(raw: RawCase, node_ids: list[str], tech_ids: list[str],
               p: Problems) -> pd.DataFrame:
-    df, file = _table(raw, "resources")
+    df, file = read_table(raw, "resources")
     tables.check("resources", df, p, file)
     if tables.has_required("resources", df):
         p.references(df, file, "node", node_ids, "node")
@@ -138,7 +138,7 @@ def corridors(raw: RawCase, node_ids: list[str], regions: gpd.GeoDataFrame,
     empty = pd.DataFrame(columns=[c for c in declared_columns("corridors") if c != "kind"])
     if raw.tables.get("corridors") is None or len(raw.tables["corridors"]) == 0:
         return empty
-    df, file = _table(raw, "corridors")
+    df, file = read_table(raw, "corridors")
     tables.check("corridors", df, p, file)
     if not tables.has_required("corridors", df):
         return empty

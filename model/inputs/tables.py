@@ -157,6 +157,8 @@ def _duplicates(err: SchemaError, schema: pa.DataFrameSchema, file: str,
     cols = list(schema.unique or []) if err.schema is schema else [err.schema.name]
     if "column" not in cases:
         cases = cases.assign(column=cols[0])
+    if set(cols) - set(cases["column"]):
+        return  # an id column is missing (reported as such): no ids to compare
     keys: dict[int, dict] = {}
     for i, col, value in zip(cases["index"], cases["column"], cases["failure_case"],
                              strict=True):
