@@ -1,6 +1,6 @@
 """Case folders: read the files (``RawCase``), validate them, and build a ``Case``.
 
-Data flow: files → :func:`read_raw` → (scenario overrides, :mod:`model.scenarios`) →
+Data flow: files → :func:`read_raw` → (scenario overrides, :mod:`model.inputs.scenarios`) →
 :func:`validate` → :class:`Case`. Nothing after this module reads files of the case.
 
 Every table is checked by its schema (:mod:`model.inputs.schemas`, lazily: all failures at
