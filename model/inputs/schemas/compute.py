@@ -37,9 +37,9 @@ class Sites(pa.DataFrameModel):
     """One row per candidate data-centre site, each a node of its own joined to its host
     region by a grid connection."""
 
-    id: Series[str] = ident("site id")
+    id: Series[Any] = ident("site id")
     geometry: GeoSeries = geometry("point", "the site's location")
-    region: Series[str] = ref("region", "host region", required=False,
+    region: Series[Any] = ref("region", "host region", required=False,
                               shown="spatial join (nearest region, with a warning, if outside "
                                     "all)")
     max_it_mw: Series[float] = number("MW IT", "largest IT capacity", default=INF, ge=0)
@@ -109,7 +109,7 @@ class Pue(pa.DataFrameModel):
 class DemandCentres(pa.DataFrameModel):
     """One row per demand centre (where compute demand comes from)."""
 
-    id: Series[str] = ident("demand centre id")
+    id: Series[Any] = ident("demand centre id")
     geometry: GeoSeries = geometry("point", "the centre's location")
     name: Series[Any] = text("display name", shown="the id")
     region: Series[Any] = text("region it lies in (reporting only)", unit="region id")
@@ -126,8 +126,8 @@ class DemandCentres(pa.DataFrameModel):
 class ComputeDemand(pa.DataFrameModel):
     """One row per centre × class."""
 
-    centre: Series[str] = ref("demand centre", "where the demand comes from")
-    class_: Series[str] = ref("workload class", "kind of work", alias="class")
+    centre: Series[Any] = ref("demand centre", "where the demand comes from")
+    class_: Series[Any] = ref("workload class", "kind of work", alias="class")
     it_mw: Series[float] = number("MW IT", "average IT demand", required=True, ge=0)
     profile: Series[Any] = text("column of compute_profiles.csv: hourly multiplier, mean 1",
                                 unit="profile name", default="", shown="flat")
@@ -140,7 +140,7 @@ class ComputeDemand(pa.DataFrameModel):
 class Workloads(pa.DataFrameModel):
     """One row per workload class."""
 
-    class_: Series[str] = ident("workload class", alias="class")
+    class_: Series[Any] = ident("workload class", alias="class")
     max_latency_ms: Series[float] = number("ms", "largest round-trip latency from the centre "
                                                  "to the serving site", required=True, ge=0)
     flexible_share: Series[float] = number("fraction", "share of the demand that may move in "

@@ -2,9 +2,11 @@
 
 A helper returns a pandera ``Field``. Pandera checks what it can know from the field: the type
 (numbers are coerced to float), whether a value is required in every row, the allowed range or
-words. The field's ``description`` is the column's one-line meaning; its ``metadata`` carries
-the rest of the declaration, read by the validation (:mod:`model.inputs.tables`) and by the
-docs (:mod:`model.inputs.schemas.docs`):
+words. Ids and references are read as trimmed text before they are checked, so their columns
+are annotated ``Series[Any]`` (pandera's element-wise check of text would cost time and could
+not fail); their kind says what they are. The field's ``description`` is the column's one-line
+meaning; its ``metadata`` carries the rest of the declaration, read by the validation
+(:mod:`model.inputs.tables`) and by the docs (:mod:`model.inputs.schemas.docs`):
 
 * ``kind``: ``number``, ``id`` (the table's own row id), ``ref`` (an id of another table),
   ``choice`` (one of a few words), ``flag`` (true/false), ``text``, ``time`` (the time label

@@ -30,7 +30,7 @@ INF = float(np.inf)
 class Regions(pa.DataFrameModel):
     """One row per region."""
 
-    id: Series[str] = ident("region id")
+    id: Series[Any] = ident("region id")
     name: Series[Any] = text("display name", shown="the id")
     group: Series[Any] = text("group label (e.g. an ISO/RTO or grid area) for reporting and "
                               "policy groups", default="")
@@ -70,8 +70,8 @@ class Load(pa.DataFrameModel):
 class Technologies(pa.DataFrameModel):
     """One row per technology."""
 
-    tech: Series[str] = ident("technology id")
-    kind: Series[str] = choice(("generator", "storage"), "what the technology is")
+    tech: Series[Any] = ident("technology id")
+    kind: Series[Any] = choice(("generator", "storage"), "what the technology is")
     capex_per_kw: Series[float] = number("currency/kW", "overnight cost (storage: power part)",
                                          required=True, ge=0)
     lifetime_years: Series[float] = number("years", "economic lifetime (annualises the "
@@ -111,8 +111,8 @@ class Technologies(pa.DataFrameModel):
 class Resources(pa.DataFrameModel):
     """One row per node × tech (a node is a region id or a site id; storage rows included)."""
 
-    node: Series[str] = ref("node", "region or site where the tech may be built and run")
-    tech: Series[str] = ref("tech", "technology (technologies.csv)")
+    node: Series[Any] = ref("node", "region or site where the tech may be built and run")
+    tech: Series[Any] = ref("tech", "technology (technologies.csv)")
     existing_mw: Series[float] = number("MW", "capacity in place", default=0.0, ge=0)
     existing_mwh: Series[float] = number("MWh", "storage energy in place (storage only)",
                                          default=0.0, ge=0)
@@ -141,8 +141,8 @@ class Profiles(pa.DataFrameModel):
 class Corridors(pa.DataFrameModel):
     """One row per corridor (transport model, flows in both directions)."""
 
-    from_: Series[str] = ref("node", "one end", alias="from")
-    to: Series[str] = ref("node", "the other end")
+    from_: Series[Any] = ref("node", "one end", alias="from")
+    to: Series[Any] = ref("node", "the other end")
     existing_mw: Series[float] = number("MW", "capacity in place, each direction, measured at "
                                               "the sending end", default=0.0, ge=0)
     max_new_mw: Series[float] = number("MW", "most new capacity; 0 = no expansion",
