@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandera.pandas as pa
 
+from model.inputs.geo import SITE_REGION_TOLERANCE_KM
 from model.inputs.schemas.fields import FALSE_WORDS, TRUE_WORDS
 from model.inputs.schemas.registry import (
     SCHEMAS,
@@ -72,7 +73,7 @@ NOTES = {
     "compute_demand": "Every `profile` named must be a column of `compute_profiles.csv`.",
 }
 
-OUTRO = """\
+OUTRO = f"""\
 ## Checks across files
 
 Each file's columns are checked by its schema (type, range or allowed words, required values,
@@ -80,9 +81,9 @@ unique row ids), all at once. Across files: ids must exist where they are used (
 nodes and techs, corridors' ends, sites' host regions, compute demand's centres, classes and
 profiles, the id columns of `load.csv`, `profiles.csv` and `pue.csv`); node ids are unique
 across regions and sites; every time series has as many rows as `load.csv`; a site outside
-every region polygon is joined to the nearest one within 100 km (a warning), farther is an
-error; corridor losses must stay below 100 % over their length. Every problem names the file,
-the row (counted from 1 below the header), the column and a hint.
+every region polygon is joined to the nearest one within {SITE_REGION_TOLERANCE_KM:g} km
+(a warning), farther is an error; corridor losses must stay below 100 % over their length.
+Every problem names the file, the row (counted from 1 below the header), the column and a hint.
 
 ## Unknown columns
 
