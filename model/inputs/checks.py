@@ -1,6 +1,7 @@
 """Semantic checks on a validated case (run before any model is built).
 
-Table-level checks live in :mod:`model.case`; these need the whole case: regions that can
+Each table is checked by its schema (:mod:`model.inputs.schemas`) and across tables by
+:func:`model.inputs.case.validate`; these need the whole validated case: regions that can
 receive no power, demand centres that no site can serve within a class's latency.
 """
 

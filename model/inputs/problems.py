@@ -2,6 +2,8 @@
 
 Every check appends a :class:`Problem` naming the file, the row (1-based data row, as a
 spreadsheet user counts them below the header) and the column, with a hint on how to fix it.
+The checks of each table's columns come from its schema (:mod:`model.inputs.tables`); the
+checks across tables add problems here.
 :meth:`Problems.raise_if_any` raises :class:`CaseError` with all of them before any model is
 built.
 """
@@ -11,7 +13,6 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 
@@ -58,77 +59,14 @@ class Problems:
         if self.items:
             raise CaseError(self.items)
 
-    # -------------------------------------------------------------- column checks
-    def require_columns(self, df: pd.DataFrame, file: str, columns: list[str]) -> bool:
-        ok = True
-        for col in columns:
-            if col not in df.columns:
-                self.add(file, "required column is missing", column=col,
-                         hint=f"add a '{col}' column (see docs/inputs.md)")
-                ok = False
-        return ok
-
-    def numeric(
-        self,
-        df: pd.DataFrame,
-        file: str,
-        column: str,
-        *,
-        required: bool = False,
-        min_value: float | None = None,
-        max_value: float | None = None,
-        default: float | None = None,
-        strict_min: bool = False,
-    ) -> pd.Series:
-        """Convert a column to float, reporting non-numbers, NaNs and out-of-range values.
-
-        Returns the converted column (``default`` where empty and not required).
-        """
-        if column not in df.columns:
-            return pd.Series(default if default is not None else np.nan, index=df.index,
-                             dtype=float)
-        raw = df[column]
-        values = pd.to_numeric(raw, errors="coerce").astype(float)
-        # only cells that failed to convert are looked at as text (converting whole 8760-row
-        # columns to strings was most of load_case's time on large cases)
-        bad_type = values.isna() & raw.notna()
-        if bad_type.any():
-            bad_type[bad_type] = raw[bad_type].astype(str).str.strip() != ""
-        for i in np.flatnonzero(bad_type.to_numpy()):
-            self.add(file, f"'{raw.iloc[i]}' is not a number", row=i + 1, column=column,
-                     hint="write a plain number")
-        missing = values.isna() & ~bad_type
-        if required:
-            for i in np.flatnonzero(missing.to_numpy()):
-                self.add(file, "value is missing", row=i + 1, column=column,
-                         hint="this column is required in every row")
-        elif default is not None:
-            values = values.fillna(default)
-        if min_value is not None:
-            low = values < min_value if not strict_min else values <= min_value
-            for i in np.flatnonzero(low.to_numpy()):
-                cmp = ">" if strict_min else ">="
-                self.add(file, f"value {values.iloc[i]:g} must be {cmp} {min_value:g}",
-                         row=i + 1, column=column)
-        if max_value is not None:
-            for i in np.flatnonzero((values > max_value).to_numpy()):
-                self.add(file, f"value {values.iloc[i]:g} must be <= {max_value:g}",
-                         row=i + 1, column=column)
-        return values
-
-    def unique(self, df: pd.DataFrame, file: str, columns: list[str]) -> None:
-        dup = df.duplicated(subset=columns, keep="first")
-        for i in np.flatnonzero(dup.to_numpy()):
-            key = ", ".join(str(df[c].iloc[i]) for c in columns)
-            self.add(file, f"duplicate id ({key})", row=i + 1, column="/".join(columns),
-                     hint="each id may appear only once")
-
+    # ------------------------------------------------------------- cross-table checks
     def references(
         self, df: pd.DataFrame, file: str, column: str, allowed, what: str
     ) -> None:
+        """Values of ``column`` that are not ``allowed`` ids (empty cells: the schema's)."""
         allowed = set(allowed)
         for i, v in enumerate(df[column].to_numpy()):
-            if v not in allowed:
+            if v not in allowed and not pd.isna(v):
                 self.add(file, f"unknown {what} '{v}'", row=i + 1, column=column,
                          hint=f"use one of the {what} ids defined in the case")
 

@@ -16,20 +16,13 @@ import pandas as pd
 import yaml
 
 from model.inputs.problems import CaseError, Problem, Problems
+from model.inputs.schemas import TABLES, file_name, is_geo, is_required
 
-TABLE_FILES = {
-    "load": "load.csv",
-    "technologies": "technologies.csv",
-    "resources": "resources.csv",
-    "profiles": "profiles.csv",
-    "corridors": "corridors.csv",
-    "compute_demand": "compute_demand.csv",
-    "workloads": "workloads.csv",
-    "pue": "pue.csv",
-    "compute_profiles": "compute_profiles.csv",
-}
-GEO_FILES = {"regions": "regions", "sites": "sites", "demand_centres": "demand_centres"}
-REQUIRED = ("regions", "load", "technologies", "resources")
+# the files of a case, from their schemas: CSV tables by file name, geodata by stem (read as
+# .geojson, .gpkg or .json), and the files every case must have
+TABLE_FILES = {t: file_name(t) for t in TABLES if not is_geo(t)}
+GEO_FILES = {t: file_name(t).split(".")[0] for t in TABLES if is_geo(t)}
+REQUIRED = tuple(t for t in TABLES if is_required(t))
 
 # hours a storage unit must be able to hold its firm output (resource-adequacy practice counts
 # storage at a 4-hour duration for full credit; docs/inputs.md)
@@ -114,7 +107,7 @@ def read_raw(path: str | Path) -> RawCase:
             geo[key] = gdf
     for key in REQUIRED:
         if key not in tables and key not in geo:
-            name = TABLE_FILES.get(key, f"{key}.geojson")
+            name = file_name(key)
             problems.add(name, "file is missing", hint="see docs/inputs.md for its columns")
     problems.raise_if_any()
     return RawCase(folder, config, tables, geo)

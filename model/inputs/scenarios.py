@@ -17,11 +17,12 @@ A scenario file::
       load: 1.1                          # every number of a time-series table
       resources.east:solar.max_new_mw: 2 # one cell
 
-Row ids: ``technologies`` tech; ``resources`` node:tech; ``corridors`` from:to (either
-direction); ``compute_demand`` centre:class; ``workloads`` class; ``regions``, ``sites``,
-``demand_centres`` id; time-series tables (``load``, ``profiles``, ``pue``,
-``compute_profiles``) the ``time`` label. Ids may contain dots: the first segment of a key is
-the table, the last the column, everything between the row id.
+Row ids (declared by each table's schema, :mod:`model.inputs.schemas`): ``technologies`` tech;
+``resources`` node:tech; ``corridors`` from:to (either direction); ``compute_demand``
+centre:class; ``workloads`` class; ``regions``, ``sites``, ``demand_centres`` id; time-series
+tables (``load``, ``profiles``, ``pue``, ``compute_profiles``) the ``time`` label. Ids may
+contain dots: the first segment of a key is the table, the last the column, everything between
+the row id. A column a file lacks may be set when its schema declares it.
 
 Scenarios are applied in order to a copy of the :class:`model.case.RawCase`; every unknown
 section, table, row id, column or case.yaml key is reported (all at once) as a
@@ -32,7 +33,6 @@ later by :func:`model.case.validate`, exactly as if they had been in the case fi
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Collection
 from contextvars import ContextVar
 from pathlib import Path
@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from model.inputs import schemas
 from model.inputs.problems import CaseError, Problem, Problems
 from model.inputs.read import CONFIG_KEYS, DEFAULT_LATENCY, DEFAULT_SOLVER, RawCase
 
@@ -49,50 +50,16 @@ SECTIONS = {"name", "description", "set", "scale"}
 # private key the sweep uses to name the file a generated scenario comes from
 SOURCE_KEY = "_source"
 
-# columns that identify a row of each table (joined with ':' in keys)
-ROW_IDS: dict[str, tuple[str, ...]] = {
-    "technologies": ("tech",),
-    "resources": ("node", "tech"),
-    "corridors": ("from", "to"),
-    "compute_demand": ("centre", "class"),
-    "workloads": ("class",),
-    "regions": ("id",),
-    "sites": ("id",),
-    "demand_centres": ("id",),
-    "load": ("time",),
-    "profiles": ("time",),
-    "pue": ("time",),
-    "compute_profiles": ("time",),
-}
-TIME_TABLES = {"load", "profiles", "pue", "compute_profiles"}
-GEO_TABLES = {"regions", "sites", "demand_centres"}
-FILE_NAMES = {
-    "load": "load.csv", "technologies": "technologies.csv", "resources": "resources.csv",
-    "profiles": "profiles.csv", "corridors": "corridors.csv",
-    "compute_demand": "compute_demand.csv", "workloads": "workloads.csv", "pue": "pue.csv",
-    "compute_profiles": "compute_profiles.csv", "regions": "regions.geojson",
-    "sites": "sites.geojson", "demand_centres": "demand_centres.geojson",
-}
-# documented columns (docs/inputs.md); a scenario may create these when a file lacks them
+# from the schemas (model.inputs.schemas): each table's file, the columns that identify a row
+# (joined with ':' in keys) and its declared columns (a scenario may create these when a file
+# lacks them)
+ROW_IDS: dict[str, tuple[str, ...]] = {t: schemas.row_ids(t) for t in schemas.TABLES}
+TIME_TABLES = set(schemas.TIME_TABLES)
+GEO_TABLES = set(schemas.GEO_TABLES)
+FILE_NAMES: dict[str, str] = {t: schemas.file_name(t) for t in schemas.TABLES}
 DOCUMENTED_COLUMNS: dict[str, set[str]] = {
-    "technologies": {"tech", "kind", "capex_per_kw", "lifetime_years", "fixed_om_per_kw_year",
-                     "var_om_per_mwh", "fuel_cost_per_mwh", "co2_t_per_mwh", "capex_per_kwh",
-                     "efficiency_charge", "efficiency_discharge", "duration_hours", "clean",
-                     "capacity_credit"},
-    "resources": {"node", "tech", "existing_mw", "existing_mwh", "max_new_mw", "max_new_mwh"},
-    "corridors": {"from", "to", "existing_mw", "max_new_mw", "length_km", "cost_per_mw_km",
-                  "lifetime_years", "loss_per_1000km", "block_mw", "name"},
-    "sites": {"id", "region", "name", "group", "max_it_mw", "min_it_mw", "module_mw",
-              "capex_per_kw_it", "fixed_cost", "lifetime_years", "fixed_om_per_kw_it_year",
-              "pue", "idle_share", "grid_limit_mw", "existing_it_mw"},
-    "regions": {"id", "name", "group"},
-    "demand_centres": {"id", "name", "region"},
-    "compute_demand": {"centre", "class", "it_mw", "profile"},
-    "workloads": {"class", "max_latency_ms", "flexible_share", "window_hours",
-                  "value_of_lost_compute_per_mwh"},
-}
+    t: set(schemas.declared_columns(t)) - {"geometry"} for t in schemas.TABLES}
 SOLVER_EXTRA_KEYS = {"random_seed", "highs_options"}
-DOCS_INPUTS = Path(__file__).resolve().parent.parent / "docs" / "inputs.md"
 
 
 # ------------------------------------------------------------------------------ public
@@ -331,7 +298,7 @@ def _match_rows(df: pd.DataFrame, table: str, key: str, row_id: str) -> np.ndarr
 
 
 def _documented(raw: RawCase, table: str) -> set[str]:
-    cols = set(DOCUMENTED_COLUMNS.get(table, set())) | _docs_columns().get(table, set())
+    cols = set(DOCUMENTED_COLUMNS.get(table, set()))
     if table == "load":
         regions = raw.geo.get("regions")
         if regions is not None and "id" in regions:
@@ -427,41 +394,3 @@ def _assign(df: pd.DataFrame, col: str, mask: np.ndarray, value: Any, key: str) 
         new = new.where(current.notna(), None)
     new[mask] = value
     df[col] = new
-
-
-# ---------------------------------------------------------------- docs/inputs.md columns
-_DOCS_CACHE: dict = {}
-_SECTION = re.compile(r"^##\s+`([a-z_]+)\.(?:csv|geojson)`")
-
-
-def _docs_columns() -> dict[str, set[str]]:
-    """Columns named in the tables of docs/inputs.md (documented later than this module)."""
-    try:
-        stat = DOCS_INPUTS.stat()
-    except OSError:
-        return {}
-    if _DOCS_CACHE.get("mtime") == stat.st_mtime:
-        return _DOCS_CACHE["cols"]
-    cols: dict[str, set[str]] = {}
-    current = None
-    try:
-        text = DOCS_INPUTS.read_text()
-    except OSError:
-        return {}
-    for line in text.splitlines():
-        m = _SECTION.match(line)
-        if m:
-            current = m.group(1) if m.group(1) in ROW_IDS else None
-            continue
-        if line.startswith("## "):
-            current = None
-            continue
-        if current and line.startswith("|"):
-            first = line.strip("|").split("|")[0]
-            for name in first.replace("*", "").replace("`", "").split(","):
-                name = name.strip()
-                if re.fullmatch(r"[a-z_][a-z0-9_]*", name):
-                    cols.setdefault(current, set()).add(name)
-    cols = {k: v - {"column", "key"} for k, v in cols.items()}
-    _DOCS_CACHE.update(mtime=stat.st_mtime, cols=cols)
-    return cols
