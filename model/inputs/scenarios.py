@@ -1,4 +1,4 @@
-"""Scenarios: YAML overrides applied to a case before validation (DESIGN.md §5).
+"""Scenarios: YAML overrides applied to a case before validation (docs/scenarios-and-sweeps.md).
 
 A scenario file::
 

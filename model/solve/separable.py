@@ -7,6 +7,7 @@ cyclic per window, the dispatch LP then separates into weekly windows, solved on
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -15,23 +16,23 @@ from model.formulation.lp import LinearProblem, Term
 from model.solve.highs import SolveResult, solve
 
 
-def solve_separable(lp: LinearProblem, col_lb: np.ndarray, col_ub: np.ndarray,
-                    col_part: np.ndarray, options: dict | None = None,
-                    on_log: Callable[[str], None] | None = None) -> SolveResult | None:
-    """Solve an LP that falls apart into independent parts once some columns are fixed.
+@dataclass
+class _Split:
+    """The LP with the fixed columns moved to the right-hand sides, entries and rows by part."""
 
-    ``col_part[j]`` is the part of column j (0, 1, …) or −1 for a column fixed by its bounds
-    (``col_lb == col_ub``). Fixed columns move to the right-hand sides; every row then touches
-    the columns of one part only, or of none (a constant row, which must hold). Each part is
-    solved as its own LP (same options, own scaling and algorithm choice) and the solutions
-    and row duals are put back together — the optimum of the whole LP, since nothing links
-    the parts. Returns None when some row links two parts (the caller solves it whole).
-    """
+    x: np.ndarray  # fixed values; the parts' solutions go here
+    rows: np.ndarray  # matrix entries among free columns: row, column, value
+    cols: np.ndarray
+    vals: np.ndarray
+    row_lb: np.ndarray  # row bounds less the fixed columns' contribution
+    row_ub: np.ndarray
+    row_part: np.ndarray  # part of each row (−1: touches no free column)
 
-    options = dict(options or {})
+
+def _split(lp: LinearProblem, col_lb, col_ub, col_part) -> _Split | str | None:
+    """Move fixed columns to the right-hand sides; None if a row links two parts, a message
+    if a row on fixed columns only fails."""
     a, row_lb, row_ub = lp.matrix()
-    cost = lp.cost_vector()
-    col_part = np.asarray(col_part, dtype=np.int64)
     fixed = col_part < 0
     if not np.array_equal(col_lb[fixed], col_ub[fixed]):
         raise ValueError("columns outside every part must be fixed (lower bound = upper bound)")
@@ -48,47 +49,72 @@ def solve_separable(lp: LinearProblem, col_lb: np.ndarray, col_ub: np.ndarray,
     if np.any(lo[touched] != hi[touched]):
         return None
     rl, ru = row_lb - shift, row_ub - shift
-    constant = ~touched
     tol = 1e-6 * np.maximum(1.0, np.abs(shift))
-    if np.any((rl[constant] > tol[constant]) | (ru[constant] < -tol[constant])):
+    if np.any(((rl > tol) | (ru < -tol)) & ~touched):
+        return "a constraint on fixed decisions only fails"
+    return _Split(x, rows, cols, vals, rl, ru, np.where(touched, lo, -1))
+
+
+def _slices(labels: np.ndarray, n_parts: int) -> list[np.ndarray]:
+    """Positions holding each label 0 … n_parts − 1."""
+    order = np.argsort(labels, kind="stable")
+    bounds = np.searchsorted(labels[order], np.arange(n_parts + 1))
+    return [order[bounds[k]:bounds[k + 1]] for k in range(n_parts)]
+
+
+def _part_lp(sp: _Split, pc, pr, pe, col_lb, col_ub, cost) -> LinearProblem:
+    """The LP of one part: its columns, rows and matrix entries, renumbered from 0."""
+    col_pos = np.empty(len(sp.x), np.int64)
+    row_pos = np.empty(len(sp.row_part), np.int64)
+    col_pos[pc] = np.arange(len(pc))
+    row_pos[pr] = np.arange(len(pr))
+    sub = LinearProblem()
+    var = sub.add_variables("x", pd.RangeIndex(len(pc)), col_lb[pc], col_ub[pc])
+    sub.add_ranged_constraints(
+        "rows", pd.RangeIndex(len(pr)),
+        [Term(var, col_pos[sp.cols[pe]], sp.vals[pe], row_pos[sp.rows[pe]])],
+        sp.row_lb[pr], sp.row_ub[pr])
+    sub.add_cost("cost", var, None, cost[pc])
+    return sub
+
+
+def solve_separable(lp: LinearProblem, col_lb: np.ndarray, col_ub: np.ndarray,
+                    col_part: np.ndarray, options: dict | None = None,
+                    on_log: Callable[[str], None] | None = None) -> SolveResult | None:
+    """Solve an LP that falls apart into independent parts once some columns are fixed.
+
+    ``col_part[j]`` is the part of column j (0, 1, …) or −1 for a column fixed by its bounds
+    (``col_lb == col_ub``). Fixed columns move to the right-hand sides; every row then touches
+    the columns of one part only, or of none (a constant row, which must hold). Each part is
+    solved as its own LP (same options, own scaling and algorithm choice) and the solutions
+    and row duals are put back together — the optimum of the whole LP, since nothing links
+    the parts. Returns None when some row links two parts (the caller solves it whole).
+    """
+    options = dict(options or {})
+    col_part = np.asarray(col_part, dtype=np.int64)
+    sp = _split(lp, col_lb, col_ub, col_part)
+    if sp is None:
+        return None
+    if isinstance(sp, str):
         return SolveResult("infeasible", None, None, None, None, str(options.get("algorithm")),
-                           "separable", 0.0, 0.0, "a constraint on fixed decisions only fails",
-                           [], "Infeasible")
-    row_part = np.where(touched, lo, -1)
+                           "separable", 0.0, 0.0, sp, [], "Infeasible")
+    cost = lp.cost_vector()
+    n_parts = int(col_part.max()) + 1 if col_part.size else 0
+    parts = zip(_slices(col_part, n_parts), _slices(sp.row_part, n_parts),
+                _slices(col_part[sp.cols], n_parts), strict=True)
     duals = np.zeros(lp.n_rows)
     log: list[str] = []
     iterations: dict[str, int] = {}
     handover = solve_s = 0.0
     used: set[str] = set()
-    n_parts = int(col_part.max()) + 1 if col_part.size else 0
-    col_order = np.argsort(col_part, kind="stable")
-    col_bounds_of = np.searchsorted(col_part[col_order], np.arange(n_parts + 1))
-    row_order = np.argsort(row_part, kind="stable")
-    row_bounds_of = np.searchsorted(row_part[row_order], np.arange(n_parts + 1))
-    entry_order = np.argsort(col_part[cols], kind="stable")
-    entry_bounds_of = np.searchsorted(col_part[cols][entry_order], np.arange(n_parts + 1))
-    col_pos = np.empty(lp.n_cols, np.int64)
-    row_pos = np.empty(lp.n_rows, np.int64)
-    for part in range(n_parts):
-        pc = col_order[col_bounds_of[part]:col_bounds_of[part + 1]]
-        pr = row_order[row_bounds_of[part]:row_bounds_of[part + 1]]
-        pe = entry_order[entry_bounds_of[part]:entry_bounds_of[part + 1]]
-        col_pos[pc] = np.arange(len(pc))
-        row_pos[pr] = np.arange(len(pr))
-        sub = LinearProblem()
-        var = sub.add_variables("x", pd.RangeIndex(len(pc)), col_lb[pc], col_ub[pc])
-        sub.add_ranged_constraints("rows", pd.RangeIndex(len(pr)),
-                                   [Term(var, col_pos[cols[pe]], vals[pe], row_pos[rows[pe]])],
-                                   rl[pr], ru[pr])
-        sub.add_cost("cost", var, None, cost[pc])
+    for part, (pc, pr, pe) in enumerate(parts):
         part_options = dict(options)
         if options.get("time_limit_s"):  # one limit for all parts together
             part_options["time_limit_s"] = max(float(options["time_limit_s"]) - solve_s
                                                - handover, 1.0)
-        res = solve(sub, part_options, on_log)
+        res = solve(_part_lp(sp, pc, pr, pe, col_lb, col_ub, cost), part_options, on_log)
         log += res.log
-        handover += res.handover_s
-        solve_s += res.solve_s
+        handover, solve_s = handover + res.handover_s, solve_s + res.solve_s
         used.add(res.algorithm_used)
         for key, value in res.iterations.items():
             iterations[key] = iterations.get(key, 0) + value
@@ -97,10 +123,10 @@ def solve_separable(lp: LinearProblem, col_lb: np.ndarray, col_ub: np.ndarray,
                                res.algorithm_used, handover, solve_s,
                                f"part {part} of {n_parts}: {res.message}", log,
                                res.highs_status, res.highs_options, iterations=iterations)
-        x[pc] = res.x
+        sp.x[pc] = res.x
         if res.row_duals is not None:
             duals[pr] = res.row_duals
-    return SolveResult("optimal", float(cost @ x), x, duals, None,
+    return SolveResult("optimal", float(cost @ sp.x), sp.x, duals, None,
                        str(options.get("algorithm", "auto")),
                        f"{n_parts} separate parts: " + ", ".join(sorted(used)), handover,
                        solve_s, "optimal", log, "Optimal", iterations=iterations)

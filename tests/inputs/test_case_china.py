@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CASE = ROOT / "data" / "cases" / "china"
 SCEN = ROOT / "data" / "scenarios" / "china"
 SRC = ROOT / "data" / "china"
@@ -310,7 +310,7 @@ def test_build_is_reproducible(tmp_path):
     import filecmp
     import importlib.util
 
-    build_script = Path(__file__).resolve().parent.parent / "data" / "china" / "build_china.py"
+    build_script = Path(__file__).resolve().parents[2] / "data" / "china" / "build_china.py"
     spec = importlib.util.spec_from_file_location("build_china", build_script)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)

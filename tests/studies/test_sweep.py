@@ -23,7 +23,7 @@ from model.outputs.catalog import build_catalog, connect, run_folders
 from model.studies.run import run
 from model.studies.sweep import compare, expand, load_sweep, make_run_id, plan_sweep, run_sweep
 
-DOCS = Path(__file__).resolve().parent.parent / "docs" / "scenarios-and-sweeps.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "scenarios-and-sweeps.md"
 GRID = {"technologies.solar.capex_per_kw": [300, 600, 900],
         "policies.co2_price_per_t": [0, 100]}
 

@@ -41,7 +41,7 @@ from model.report.steps import run_steps
 from model.studies.cases import load_case
 from model.studies.run import run
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TWO_REGION = ROOT / "data" / "cases" / "two-region"
 CHART_IDS = ["chart-costs", "chart-capacity", "chart-dispatch", "chart-soc", "chart-prices",
              "chart-sankey"]

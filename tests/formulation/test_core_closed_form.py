@@ -172,7 +172,7 @@ def test_run_folder_contract(tmp_path):
     """The run folder holds the files and keys docs/outputs.md promises."""
     from pathlib import Path
 
-    case = Path(__file__).resolve().parent.parent / "data" / "cases" / "two-region"
+    case = Path(__file__).resolve().parents[2] / "data" / "cases" / "two-region"
     out = tmp_path / "run"
     res = run(case, out=out)
     assert res.status == "optimal"

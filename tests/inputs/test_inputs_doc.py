@@ -9,7 +9,7 @@ import pytest
 
 from model.inputs.schemas import TABLES, declared_columns, file_name, inputs_markdown
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "inputs.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "inputs.md"
 
 
 def test_committed_inputs_doc_is_generated_from_the_schemas():

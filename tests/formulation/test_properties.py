@@ -169,7 +169,8 @@ CORRUPT = st.sampled_from([
 ])
 
 
-@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(spec=small_cases(), corruption=CORRUPT, row_seed=st.integers(0, 10_000))
 def test_random_corruptions_give_validation_errors(spec, corruption, row_seed):
     folder = Path(tempfile.mkdtemp(prefix="wattbit-bad-"))

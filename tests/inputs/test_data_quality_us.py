@@ -13,7 +13,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-CASE = Path(__file__).resolve().parents[1] / "data" / "cases" / "us"
+CASE = Path(__file__).resolve().parents[2] / "data" / "cases" / "us"
 REL = 0.10
 LOWER48 = sorted(
     "al az ar ca co ct de fl ga id il in ia ks ky la me md ma mi mn ms mo mt ne nv nh nj nm ny "

@@ -21,7 +21,7 @@ from model.studies.cases import load_case
 from model.studies.run import run
 
 REL = 1e-7
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 W2 = {"time_step_weight_hours": 1000}
 
 

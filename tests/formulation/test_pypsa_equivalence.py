@@ -1,6 +1,6 @@
 """WattBit vs an independent PyPSA mirror on the same plain capacity-expansion LP.
 
-The mirror (``tests/pypsa_mirror.py``) is written from the contract (docs/formulation.md,
+The mirror (``tests/support/pypsa_mirror.py``) is written from the contract (docs/formulation.md,
 docs/inputs.md), not from ``model/``.  Before trusting either side, hand-picked cases with
 closed-form objectives check both against arithmetic done here; then seeded random cases check
 WattBit against the mirror to 1e-6 relative.
@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pypsa_mirror
 import pytest
 import yaml
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import pypsa_mirror  # noqa: E402
-from pypsa_mirror import crf, solve_pypsa  # noqa: E402
+from pypsa_mirror import crf, solve_pypsa
 
 REL_TOL = 1e-6
 

@@ -195,7 +195,7 @@ def test_milp_equals_lp_with_integers_fixed():
 
     from model.formulation.build import build
 
-    case = load_case(Path(__file__).resolve().parent.parent / "data" / "cases" / "two-region")
+    case = load_case(Path(__file__).resolve().parents[2] / "data" / "cases" / "two-region")
     ctx = build(case)
     mip = solve(ctx.lp, {"mip_gap": 1e-9})
     assert mip.status == "optimal" and ctx.lp.is_mip

@@ -24,7 +24,7 @@ from model.inputs.schemas import (
 )
 from model.studies.cases import load_case
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ["china", "us", "two-region"]
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-CASE = Path(__file__).resolve().parents[1] / "data" / "cases" / "china"
+CASE = Path(__file__).resolve().parents[2] / "data" / "cases" / "china"
 REL = 0.10
 
 # Coal capacity by province, MW. Source: data/china/sources/gem_gcpt_2023-07_china_units.csv =

@@ -13,7 +13,7 @@ from model.formulation.build import build
 from model.studies.cases import load_case
 from model.studies.run import run
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_reported_gap_is_the_best_proven_gap():

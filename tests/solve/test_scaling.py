@@ -18,7 +18,7 @@ from model.solve.scaling import coefficient_ranges, range_warnings, scale_expone
 from model.studies.cases import load_case
 from model.studies.run import run
 
-TWO_REGION = Path(__file__).resolve().parent.parent / "data" / "cases" / "two-region"
+TWO_REGION = Path(__file__).resolve().parents[2] / "data" / "cases" / "two-region"
 
 
 def test_scale_exponent():

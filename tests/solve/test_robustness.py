@@ -15,7 +15,7 @@ import pytest
 
 from model.studies.run import run
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "data" / "cases" / "two-region"
 
 

@@ -310,7 +310,7 @@ def test_embedded_scenario_files_use_only_known_keys():
     """The scenario files shipped under data/scenarios/ match their case's tables."""
     from pathlib import Path
 
-    root = Path(__file__).resolve().parent.parent / "data"
+    root = Path(__file__).resolve().parents[2] / "data"
     for folder in sorted((root / "scenarios").glob("*")):
         case = root / "cases" / folder.name
         if not (case / "case.yaml").exists():

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from model.cli import app
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()
 
 
