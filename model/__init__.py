@@ -8,13 +8,18 @@ comparisons, sweeps) → :mod:`model.cli`.
 
 For notebooks, ``import model as wb`` gives the Python API of :mod:`model.studies.api`
 (``wb.solve``, ``wb.open_run``, ``wb.load_case``; docs/api.md), imported on first use so that
-``import model`` stays light.
+``import model`` stays light. ``wb.solve`` is also the name of the solve floor, so that package
+is made callable: ``model.solve(...)`` runs the API's solve, ``model.solve.highs`` is still the
+module.
 """
 
+import types
+
+import model.solve as _solve_floor  # the solve floor; its modules load when first used
 from model.version import __version__ as __version__
 
 # the notebook API (model.studies.api), imported on first access (PEP 562)
-_API = ("solve", "open_run", "load_case", "Result")
+_API = ("open_run", "load_case", "Result")
 
 
 def __getattr__(name: str):
@@ -27,3 +32,24 @@ def __getattr__(name: str):
 
 def __dir__() -> list[str]:
     return sorted([*globals(), *_API])
+
+
+class _CallableFloor(types.ModuleType):
+    """``model.solve`` is the solve floor (a package) and the API's ``wb.solve`` (names
+    clash): the package, called, runs :func:`model.studies.api.solve`."""
+
+    def __call__(self, *args, **kwargs):
+        from model.studies import api
+
+        return api.solve(*args, **kwargs)
+
+    @property
+    def __signature__(self):
+        import inspect
+
+        from model.studies import api
+
+        return inspect.signature(api.solve)
+
+
+_solve_floor.__class__ = _CallableFloor

@@ -99,6 +99,8 @@ def constraint_table(ctx: BuildContext, sol: Solution, names: list[str]) -> pd.D
         act = np.zeros(b.size)
         np.add.at(act, b.rows, b.vals * sol.x[b.cols])
         dual = sol.dual(b)
+        if dual is not None:  # no "-0.0", no round-off as a price
+            dual = np.where(np.abs(dual) < 1e-12, 0.0, dual)
         tol = BINDING_TOL * np.maximum(1.0, np.abs(np.where(np.isfinite(b.ub), b.ub, b.lb)))
         binding = (np.isfinite(b.ub) & (act >= b.ub - tol)) | (np.isfinite(b.lb)
                                                                 & (act <= b.lb + tol))

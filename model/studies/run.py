@@ -157,16 +157,14 @@ def _pictures(case: Case, tables: dict, summary: dict, tiles: bool) -> dict:
     return out
 
 
-def save_run(result: RunResult, out: str | Path, report: bool = True,
-             tiles: bool = False) -> Path:
-    """Write the run folder of a result atomically (tables, summary.json, highs.log and, with
-    ``report``, map.png and report.html): the contract of docs/outputs.md."""
-    log = "".join(result.solve_result.log) if result.solve_result is not None else ""
+def save_run(out: str | Path, case: Case | None, summary: dict, tables: dict,
+             log: str = "", report: bool = True, tiles: bool = False) -> Path:
+    """Write a run folder atomically (tables, summary.json, highs.log and, with ``report`` and
+    a case, map.png and report.html): the contract of docs/outputs.md."""
     extra: dict = {"highs.log": log}
-    if report:
-        extra.update(_pictures(result.case, result.tables, result.summary, tiles))
-    result.out_dir = write_run(out, result.summary, result.tables, extra_files=extra)
-    return result.out_dir
+    if report and case is not None:
+        extra.update(_pictures(case, tables, summary, tiles))
+    return write_run(out, summary, tables, extra_files=extra)
 
 
 def inputs_record(case_path: str | Path | Case, scenarios: list | None,
@@ -234,13 +232,13 @@ def run(
         full_year_check(ctx, res, options, summary, tables, on_log, event)
     clock["check"] = time.perf_counter()
     summary["timings"] = _timings(clock, res, resolve_s)
-    result = RunResult(case, res.status, res.objective, summary, tables, ctx, res)
+    out_dir = None
     if write and out is not None:
         event("write", str(out))
         summary["timings"]["total_s"] = time.perf_counter() - clock["start"]
-        save_run(result, out, report, tiles)
+        out_dir = save_run(out, case, summary, tables, "".join(res.log), report, tiles)
     summary["timings"]["total_s"] = time.perf_counter() - clock["start"]
-    return result
+    return RunResult(case, res.status, res.objective, summary, tables, ctx, res, out_dir)
 
 
 def _timings(clock: dict, res: SolveResult, resolve_s: float) -> dict:
