@@ -46,7 +46,8 @@ def test_objectives_are_in_model_units(two_region_events):
 
 def test_branch_and_bound_reports_bounds_and_gap():
     events: list[SolveProgress] = []
-    res = run(TWO_REGION, write=False, on_progress=events.append,
+    every_event = ProgressTracker(events.append, interval_s=0.0)  # no rate limit
+    res = run(TWO_REGION, write=False, on_progress=every_event,
               solver_options={"mip_strategy": "highs", "mip_gap": 0.0})
     bb = [e for e in events if e.stage == "branch and bound"]
     assert any(e.phase == "branch and bound" and e.bound is not None for e in bb)
@@ -106,3 +107,18 @@ def test_describe_a_moment_of_branch_and_bound():
                          bound=1.8689e12, gap=0.0045)
     assert describe(done) == ("rounding done at 72.1 s · 37 it · objective 1.8773e+12 · "
                               "bound 1.8689e+12 · gap 0.45 %")
+
+
+def test_command_line_draws_progress_unless_quiet(tmp_path):
+    from typer.testing import CliRunner
+
+    from model.cli import app
+
+    runner = CliRunner()
+    r = runner.invoke(app, ["run", TWO_REGION, "--out", str(tmp_path / "a"), "--no-report"])
+    assert r.exit_code == 0, r.output
+    assert "relaxation done at" in r.output and "pricing LP done at" in r.output
+    r = runner.invoke(app, ["run", TWO_REGION, "--out", str(tmp_path / "b"), "--no-report",
+                            "--quiet"])
+    assert r.exit_code == 0, r.output
+    assert r.output.strip() == str((tmp_path / "b").resolve())
