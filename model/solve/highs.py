@@ -298,7 +298,8 @@ def solve(lp: LinearProblem, options: dict | None = None,
     else:
         status_msg = highs_status
     if tracker is not None:
-        tracker.end(objective=objective, bound=bound, gap=gap if is_mip and x is not None else None,
+        tracker.end(objective=objective, bound=bound,
+                    gap=gap if is_mip and x is not None else None,
                     iteration=info.simplex_iteration_count + max(info.ipm_iteration_count, 0)
                     or None)
     diagnosis = diagnose(h, lp, status) if status in ("infeasible", "unbounded") else []

@@ -190,9 +190,12 @@ def _relaxation(lp: LinearProblem, options: dict, on_log, log: list[str],
         h.setOptionValue(str(key), value)
     h.run()
     status, _ = model_status(h)
-    if tracker is not None:
-        tracker.end(objective=scaling.objective_back(h.getInfo().objective_function_value)
-                    if status == "optimal" else None)
+    if tracker is not None:  # an LP: no bound or gap to report (IPX's were its own)
+        info = h.getInfo()
+        tracker.end(objective=scaling.objective_back(info.objective_function_value)
+                    if status == "optimal" else None, bound=None, gap=None,
+                    iteration=max(info.ipm_iteration_count, 0) + info.simplex_iteration_count
+                    or None)
     return h, scaling, algo, status
 
 
