@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import sys
 import warnings
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from model.inputs.problems import CaseError
 
@@ -134,12 +136,16 @@ def run_command(
     tiles: Annotated[bool, typer.Option(
         help="Add an OpenStreetMap tile layer to report.html (needs a network when viewed).")]
     = False,
+    extra: Annotated[Path | None, typer.Option(
+        "--extra", help="Python file defining `def extra(ctx): ...`, which adds custom "
+                        "constraints after the model is built (docs/api.md).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors and the "
                                                                "results folder.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Stream the HiGHS log.")]
     = False,
 ) -> None:
     """Solve one case (optionally with scenarios) and write its run folder."""
+    from model.studies.console import SolveDisplay
     from model.studies.run import run
 
     case = case or default_case()
@@ -154,13 +160,15 @@ def run_command(
         if verbose:
             console.print(line, style="dim", highlight=False, markup=False)
 
+    display = nullcontext() if quiet else SolveDisplay(console)
     try:
-        with warnings.catch_warnings(record=True) as caught:
+        with warnings.catch_warnings(record=True) as caught, display:
             warnings.simplefilter("always")
             result = run(case, [str(s) for s in scenario or []], out,
                          _solver_options(algorithm, threads, time_limit, mip_gap),
                          on_event=on_event, on_log=on_log, days=days, segments=segments,
-                         check_full_year=check_full_year, report=report, tiles=tiles)
+                         check_full_year=check_full_year, report=report, tiles=tiles,
+                         extra=extra, on_progress=None if quiet else display)
         for w in caught:
             if not quiet:
                 err.print(f"[yellow]warning:[/yellow] {w.message}", highlight=False)
@@ -173,8 +181,8 @@ def run_command(
     except Exception as exc:  # noqa: BLE001 - a user gets a message, --verbose the traceback
         if verbose:
             raise
-        err.print(f"[bold red]error:[/bold red] {type(exc).__name__}: {exc}", highlight=False,
-                  markup=False)
+        err.print(Text.assemble(("error: ", "bold red"), f"{type(exc).__name__}: {exc}"),
+                  highlight=False)
         err.print("Run again with --verbose for the full traceback; no run folder was "
                   "written.")
         raise typer.Exit(code=1) from None
@@ -290,7 +298,7 @@ def compare_command(
                       scheduler=scheduler,
                       solver_options=_solver_options(algorithm, threads, time_limit, mip_gap),
                       run_options={"days": days, "segments": segments}, on_run=on_run,
-                      on_start=on_start)
+                      on_start=on_start, progress=True)
     except CaseError as exc:
         _report_case_error(exc)
         raise typer.Exit(code=2) from None

@@ -9,6 +9,7 @@ power balance from those injections at the end.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -33,6 +34,9 @@ class BuildContext:
     blocks: dict[type, Any] = field(default_factory=dict)
     # new capacity per unit of a reference run without data centres (policies.dedicated)
     additionality_floors: dict[str, pd.Series] | None = None
+    # the user's extra(ctx) function, when the run has one (:mod:`model.formulation.extra`);
+    # kept so that a rebuild of the model (the full-year check) applies it again
+    extra: Callable[[BuildContext], None] | None = None
 
     def put(self, blocks: Any) -> None:
         """Store a component's blocks (one dataclass instance per type)."""

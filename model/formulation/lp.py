@@ -1,15 +1,16 @@
 """Bulk linear-model assembly: numpy blocks in, a Pyomo model and a HiGHS matrix out.
 
 Every WattBit module declares its variables and constraints here as *blocks*: a block of
-variables is a Pyomo ``Var`` over ``range(n)`` whose meaning is given by a pandas index
-(e.g. node × tech × hour); a block of constraints is a set of rows ``lb <= A x <= ub`` given
-as sparse COO triplets built with numpy, never by looping over strings in Python.
+variables is ``n`` consecutive columns whose meaning is given by a pandas index (e.g. unit ×
+step); a block of constraints is a set of rows ``lb <= A x <= ub`` given as sparse COO
+triplets built with numpy, never by looping over strings in Python.
 
 The same blocks give
 
-* :meth:`LinearProblem.to_pyomo` — a Pyomo ``ConcreteModel`` (``Var`` per variable block,
-  ``MatrixConstraint`` per constraint block, a linear ``Objective``), for inspection, LP-file
-  export and other solvers;
+* :meth:`LinearProblem.to_pyomo` — a Pyomo ``ConcreteModel`` (a ``Var`` per variable block and a
+  ``Constraint`` per constraint block, indexed by the blocks' labels, a linear ``Objective``;
+  :mod:`model.formulation.pyomo_export`), for inspection, custom constraints, LP-file export
+  and other solvers;
 * :meth:`LinearProblem.matrix` — the column-wise sparse matrix, bounds and costs that
   :mod:`model.solver` hands to HiGHS in one ``passModel`` call.
 
@@ -321,59 +322,10 @@ class LinearProblem:
         return pd.Series(y[b.start : b.start + b.size], index=b.index, name=b.name)
 
     # ---------------------------------------------------------------------- pyomo
-    def to_pyomo(self):
-        """The same problem as a Pyomo ``ConcreteModel``.
+    def to_pyomo(self, name: str = "wattbit", duals: bool | None = None):
+        """The same problem as a Pyomo ``ConcreteModel``, variables and constraints indexed by
+        their blocks' labels and named after the blocks
+        (:func:`model.formulation.pyomo_export.to_pyomo`)."""
+        from model.formulation.pyomo_export import to_pyomo
 
-        One ``Var`` over ``range(n)`` per variable block (its pandas index is kept in
-        ``model.<name>_index``), one ``Constraint`` over ``range(n)`` per constraint block
-        (row i is ``lb <= LinearExpression <= ub``, built from the block's CSR rows) and one
-        ``Objective``. Plain ``Constraint`` components, not Pyomo's legacy
-        ``MatrixConstraint``: Pyomo's writers and ``LinearStandardFormCompiler`` (6.10) fail
-        on the latter (its ``values()`` takes no ``sort`` argument and its rows have no
-        ``to_bounded_expression``).
-        """
-        import pyomo.environ as pyo
-        from pyomo.core.expr.numeric_expr import LinearExpression
-
-        m = pyo.ConcreteModel(name="wattbit")
-        column_list: list = []
-        for b in self.variables.values():
-            domain = pyo.Integers if b.integer else pyo.Reals
-            lb = [None if not np.isfinite(v) else float(v) for v in b.lb]
-            ub = [None if not np.isfinite(v) else float(v) for v in b.ub]
-            var = pyo.Var(
-                range(b.size), domain=domain, bounds=lambda _m, i, lb=lb, ub=ub: (lb[i], ub[i])
-            )
-            m.add_component(b.name, var)
-            setattr(m, f"{b.name}_index", b.index)
-            column_list.extend(var[i] for i in range(b.size))
-        columns = tuple(column_list)  # shared by every MatrixConstraint
-        for b in self.constraints.values():
-            csr = sp.csr_array(
-                (b.vals, (b.rows, b.cols)), shape=(b.size, self.n_cols)
-            )
-            csr.sum_duplicates()
-            lb = [None if not np.isfinite(v) else float(v) for v in b.lb]
-            ub = [None if not np.isfinite(v) else float(v) for v in b.ub]
-            data, indices, indptr = csr.data.tolist(), csr.indices.tolist(), csr.indptr.tolist()
-
-            def rule(_m, i, data=data, indices=indices, indptr=indptr, lb=lb, ub=ub):
-                s, e = indptr[i], indptr[i + 1]
-                body = LinearExpression(constant=0.0, linear_coefs=data[s:e],
-                                        linear_vars=[columns[j] for j in indices[s:e]])
-                if lb[i] is not None and lb[i] == ub[i]:
-                    return body == lb[i]
-                return (lb[i], body, ub[i])
-
-            m.add_component(b.name, pyo.Constraint(range(b.size), rule=rule))
-        c = self.cost_vector()
-        nz = np.flatnonzero(c)
-        m.objective = pyo.Objective(
-            expr=LinearExpression(
-                constant=0.0,
-                linear_coefs=c[nz].tolist(),
-                linear_vars=[columns[i] for i in nz],
-            ),
-            sense=pyo.minimize,
-        )
-        return m
+        return to_pyomo(self, name, duals)

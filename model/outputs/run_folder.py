@@ -1,9 +1,9 @@
-"""The run folder (the contract in docs/outputs.md), written atomically.
+"""The run folder (the contract in docs/outputs.md), written atomically and read back.
 
 :func:`write_run` writes the tables and the summary to a temporary sibling folder and renames
 it into place, so an interrupted run never leaves a folder that looks complete
 (``summary.json`` is the last file written inside the temporary folder, and the rename is
-atomic on one filesystem).
+atomic on one filesystem). :func:`read_run` reads a complete folder back.
 """
 
 from __future__ import annotations
@@ -69,6 +69,29 @@ def write_run(out_dir: str | Path, summary: dict, tables: dict[str, pd.DataFrame
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out
+
+
+# identifier columns read as text (ids such as "01" or "2025-06-01 00:00" stay as written)
+TEXT_COLUMNS = ("time", "node", "site", "centre", "from", "to", "region", "unit", "tech",
+                "corridor", "class", "demand", "constraint", "row", "variable", "label")
+
+
+def read_run(run_dir: str | Path) -> tuple[dict, dict[str, pd.DataFrame], str]:
+    """summary.json, every result table (``*.csv``, by file stem) and highs.log of a run
+    folder; raises FileNotFoundError when the folder has no summary.json (not complete)."""
+    folder = Path(run_dir)
+    summary_file = folder / "summary.json"
+    if not summary_file.is_file():
+        raise FileNotFoundError(f"{folder} is not a complete run folder (no summary.json)")
+    summary = json.loads(summary_file.read_text())
+    tables = {}
+    for f in sorted(folder.glob("*.csv")):
+        try:
+            tables[f.stem] = pd.read_csv(f, dtype=dict.fromkeys(TEXT_COLUMNS, str))
+        except pd.errors.EmptyDataError:
+            tables[f.stem] = pd.DataFrame()
+    log = folder / "highs.log"
+    return summary, tables, log.read_text() if log.is_file() else ""
 
 
 def _pid_alive(pid: int) -> bool:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from model import __version__
 from model.formulation.context import BuildContext
 from model.solve.highs import SolveResult
+from model.version import __version__
 
 
 def solver_summary(res: SolveResult, options: dict, ranges: dict) -> dict[str, Any]:

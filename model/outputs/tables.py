@@ -16,6 +16,7 @@ import pandas as pd
 
 from model.formulation.component import Results, Solution
 from model.formulation.context import BuildContext
+from model.formulation.extra import results as user_results
 from model.formulation.registry import COMPONENTS
 
 EMPTY_TABLES = {"capacity": ["node", "tech", "existing_mw", "new_mw"],
@@ -23,7 +24,9 @@ EMPTY_TABLES = {"capacity": ["node", "tech", "existing_mw", "new_mw"],
 
 
 def component_results(ctx: BuildContext, sol: Solution) -> list[Results]:
-    return [c.results(ctx, sol) for c in COMPONENTS if c.results is not None]
+    """Every registered component's results, then those of the user's extra constraints."""
+    parts = [c.results(ctx, sol) for c in COMPONENTS if c.results is not None]
+    return [*parts, user_results(ctx, sol)]
 
 
 def _merge_tables(parts: list[Results]) -> dict[str, pd.DataFrame]:

@@ -20,6 +20,7 @@ import highspy
 import numpy as np
 
 from model.formulation.lp import LinearProblem
+from model.solve.progress import ProgressCallback, ProgressTracker
 from model.solve.scaling import Scaling, choose_scaling
 
 ALGORITHMS = {"auto", "simplex", "ipm", "ipx", "hipo", "pdlp"}
@@ -142,8 +143,19 @@ def used_algorithm(h: highspy.Highs, log_text: str, is_mip: bool) -> str:
     return "presolve"
 
 
+def tracker_for(on_progress: ProgressCallback | ProgressTracker | None
+                ) -> ProgressTracker | None:
+    """One tracker for all HiGHS instances of a solve (a callback gets a new one)."""
+    if on_progress is None or isinstance(on_progress, ProgressTracker):
+        return on_progress
+    return ProgressTracker(on_progress)
+
+
 def make_highs(options: dict, log_lines: list[str],
-               on_log: Callable[[str], None] | None = None) -> highspy.Highs:
+               on_log: Callable[[str], None] | None = None,
+               progress: ProgressTracker | None = None, stage: str = "LP") -> highspy.Highs:
+    """A HiGHS instance with WattBit's options; its log goes to ``log_lines`` and ``on_log``,
+    its progress (callbacks and log) to ``progress`` under the name ``stage``."""
     h = highspy.Highs()
     h.setOptionValue("log_to_console", False)
 
@@ -152,8 +164,12 @@ def make_highs(options: dict, log_lines: list[str],
         log_lines.append(msg)
         if on_log is not None:
             on_log(msg.rstrip("\n"))
+        if progress is not None:
+            progress.log_line(msg)
 
     h.cbLogging.subscribe(_log)
+    if progress is not None:
+        progress.attach(h, stage)
     threads = int(options.get("threads") or 0)
     if threads:
         h.setOptionValue("threads", threads)
@@ -222,19 +238,27 @@ def solve(lp: LinearProblem, options: dict | None = None,
           col_bounds: tuple[np.ndarray, np.ndarray] | None = None,
           integer: np.ndarray | None = None,
           start: np.ndarray | None = None,
-          row_bounds: tuple[np.ndarray, np.ndarray] | None = None) -> SolveResult:
+          row_bounds: tuple[np.ndarray, np.ndarray] | None = None,
+          on_progress: ProgressCallback | ProgressTracker | None = None,
+          stage: str | None = None) -> SolveResult:
     """Solve the problem with HiGHS; never raises for solver outcomes (see ``status``).
 
     ``start``: a feasible point handed to branch and bound as its first incumbent;
-    ``col_bounds``, ``integer`` and ``row_bounds`` replace the problem's own.
+    ``col_bounds``, ``integer`` and ``row_bounds`` replace the problem's own;
+    ``on_progress`` receives :class:`model.solve.progress.SolveProgress` events while HiGHS
+    works, for the stage named ``stage`` (default: LP or branch and bound).
     """
     options = dict(options or {})
     log: list[str] = []
     t0 = time.perf_counter()
-    h = make_highs(options, log, on_log)
+    is_mip = bool(integer.any()) if integer is not None else lp.is_mip
+    tracker = tracker_for(on_progress)
+    h = make_highs(options, log, on_log, tracker,
+                   stage or ("branch and bound" if is_mip else "LP"))
     lb, ub = col_bounds if col_bounds is not None else (None, None)
     nnz, scaling = pass_model(h, lp, options, lb, ub, integer, row_bounds=row_bounds)
-    is_mip = bool(integer.any()) if integer is not None else lp.is_mip
+    if tracker is not None:
+        tracker.objective_back = scaling.objective_back
     requested = str(options.get("algorithm", "auto"))
     algo = choose_algorithm(lp, requested, nnz, is_mip)
     h.setOptionValue("solver", algo)
@@ -273,6 +297,11 @@ def solve(lp: LinearProblem, options: dict | None = None,
         status_msg = "time limit reached before any feasible solution was found"
     else:
         status_msg = highs_status
+    if tracker is not None:
+        tracker.end(objective=objective, bound=bound,
+                    gap=gap if is_mip and x is not None else None,
+                    iteration=info.simplex_iteration_count + max(info.ipm_iteration_count, 0)
+                    or None)
     diagnosis = diagnose(h, lp, status) if status in ("infeasible", "unbounded") else []
     return SolveResult(status, objective, x, duals, gap if x is not None else None, requested,
                        used, t1 - t0, t2 - t1, status_msg, log, highs_status, chosen,

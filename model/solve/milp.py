@@ -27,14 +27,19 @@ from model.solve.highs import (
     model_status,
     pass_model,
     solve,
+    tracker_for,
     unscaled_duals,
     used_algorithm,
 )
+from model.solve.progress import ProgressCallback, ProgressTracker
 from model.solve.scaling import Scaling
+
+Progress = ProgressCallback | ProgressTracker | None
 
 
 def solve_fixed(lp: LinearProblem, x: np.ndarray, options: dict | None = None,
-                on_log: Callable[[str], None] | None = None) -> SolveResult:
+                on_log: Callable[[str], None] | None = None,
+                on_progress: Progress = None) -> SolveResult:
     """Fix integer columns at their (rounded) values and solve the remaining LP."""
     lb, ub, integ = lp.col_bounds()
     lb, ub = lb.copy(), ub.copy()
@@ -43,7 +48,8 @@ def solve_fixed(lp: LinearProblem, x: np.ndarray, options: dict | None = None,
     ub[integ] = vals
     opts = dict(options or {})
     opts.pop("mip_gap", None)
-    return solve(lp, opts, on_log, (lb, ub), np.zeros_like(integ))
+    return solve(lp, opts, on_log, (lb, ub), np.zeros_like(integ), on_progress=on_progress,
+                 stage="fixed-integer LP")
 
 
 def pricing_bounds(lp: LinearProblem, x: np.ndarray
@@ -76,12 +82,13 @@ def pricing_bounds(lp: LinearProblem, x: np.ndarray
 
 
 def solve_pricing(lp: LinearProblem, x: np.ndarray, options: dict | None = None,
-                  on_log: Callable[[str], None] | None = None) -> SolveResult:
+                  on_log: Callable[[str], None] | None = None,
+                  on_progress: Progress = None) -> SolveResult:
     """The pricing LP of :func:`pricing_bounds`: its row duals are the reported prices."""
     lb, ub, row_lb, row_ub = pricing_bounds(lp, x)
     opts = {k: v for k, v in (options or {}).items() if k != "mip_gap"}
     return solve(lp, opts, on_log, (lb, ub), np.zeros(lp.n_cols, dtype=bool),
-                 row_bounds=(row_lb, row_ub))
+                 row_bounds=(row_lb, row_ub), on_progress=on_progress, stage="pricing LP")
 
 
 def relative_gap(objective: float, bound: float) -> float:
@@ -165,26 +172,36 @@ def _price_in_place(h: highspy.Highs, lp: LinearProblem, scaling: Scaling,
     return unscaled_duals(sol, scaling) if status == "optimal" else None
 
 
-def _relaxation(lp: LinearProblem, options: dict, on_log, log: list[str]):
+def _relaxation(lp: LinearProblem, options: dict, on_log, log: list[str],
+                tracker: ProgressTracker | None = None):
     """Solve the LP relaxation; returns (highs, scaling, algorithm, status)."""
     lb, ub, integ = lp.col_bounds()
     relaxed_opts = {k: v for k, v in options.items() if k != "mip_gap"}
     # a basic solution is needed to warm-start the rounded LP from the relaxation
     relaxed_opts["highs_options"] = {"run_crossover": "on",
                                      **(options.get("highs_options") or {})}
-    h = make_highs(relaxed_opts, log, on_log)
+    h = make_highs(relaxed_opts, log, on_log, tracker, "relaxation")
     nnz, scaling = pass_model(h, lp, options, lb, ub, np.zeros_like(integ), scaling_integer=integ)
+    if tracker is not None:
+        tracker.objective_back = scaling.objective_back
     algo = choose_algorithm(lp, str(options.get("algorithm", "auto")), nnz, is_mip=False)
     h.setOptionValue("solver", algo)
     for key, value in relaxed_opts["highs_options"].items():
         h.setOptionValue(str(key), value)
     h.run()
     status, _ = model_status(h)
+    if tracker is not None:  # an LP: no bound or gap to report (IPX's were its own)
+        info = h.getInfo()
+        tracker.end(objective=scaling.objective_back(info.objective_function_value)
+                    if status == "optimal" else None, bound=None, gap=None,
+                    iteration=max(info.ipm_iteration_count, 0) + info.simplex_iteration_count
+                    or None)
     return h, scaling, algo, status
 
 
 def solve_milp(lp: LinearProblem, options: dict | None = None,
-               on_log: Callable[[str], None] | None = None) -> SolveResult:
+               on_log: Callable[[str], None] | None = None,
+               on_progress: Progress = None) -> SolveResult:
     """MILP strategy: relax, round up, and branch only if the rounding is not good enough.
 
     1. Solve the LP relaxation: its objective is a lower bound on the MILP optimum.
@@ -196,12 +213,22 @@ def solve_milp(lp: LinearProblem, options: dict | None = None,
     The reported bound is the best proven lower bound of either stage (the relaxation's, or
     HiGHS's dual bound), the reported gap (incumbent − bound) / |incumbent| with differences
     below 1e-9 (relative) counted as zero. Prices come from :func:`solve_pricing`.
+    ``on_progress`` hears every stage (:mod:`model.solve.progress`).
     """
-    options = dict(options or {})
+    tracker = tracker_for(on_progress)
+    try:
+        return _solve_milp(lp, dict(options or {}), on_log, tracker)
+    finally:
+        if tracker is not None and tracker is not on_progress:
+            tracker.finish()
+
+
+def _solve_milp(lp: LinearProblem, options: dict, on_log,
+                tracker: ProgressTracker | None) -> SolveResult:
     clock = _Clock(options.get("time_limit_s"))
     lb, ub, integ = lp.col_bounds()
     log: list[str] = []
-    h, scaling, algo, status = _relaxation(lp, options, on_log, log)
+    h, scaling, algo, status = _relaxation(lp, options, on_log, log, tracker)
     requested = str(options.get("algorithm", "auto"))
     if status in ("infeasible", "unbounded"):
         # the relaxation already fails: explain it from the LP (IIS is an LP notion)
@@ -210,9 +237,11 @@ def solve_milp(lp: LinearProblem, options: dict | None = None,
                            log, status, diagnosis=diagnose(h, lp, status))
     sol = h.getSolution()
     if status != "optimal" or not sol.value_valid:
-        return _branch(lp, clock.options(options), on_log, log, None, -np.inf, clock)
+        return _branch(lp, clock.options(options), on_log, log, None, -np.inf, clock, tracker)
     bound = scaling.objective_back(h.getInfo().objective_function_value)
     relax_used = used_algorithm(h, "".join(log), False)
+    if tracker is not None:  # rounding and pricing re-solve by dual simplex from a basis
+        tracker.begin("rounding", bound=bound)
     # re-solves after bound changes start from the relaxation's basis: dual simplex, not a
     # fresh interior-point solve
     h.setOptionValue("solver", "simplex")
@@ -221,12 +250,15 @@ def solve_milp(lp: LinearProblem, options: dict | None = None,
     if rounded is None:
         log.append("WattBit: rounding the relaxation did not give a feasible point; "
                    "branch and bound\n")
-        return _branch(lp, clock.options(options), on_log, log, None, bound, clock)
+        return _branch(lp, clock.options(options), on_log, log, None, bound, clock, tracker)
     x0, obj0 = rounded
     gap = relative_gap(obj0, bound)
+    if tracker is not None:
+        tracker.end(objective=obj0, gap=gap)
     target = float(options.get("mip_gap") if options.get("mip_gap") is not None else 1e-4)
     if gap > target:
-        return _branch(lp, clock.options(options), on_log, log, (x0, obj0), bound, clock)
+        return _branch(lp, clock.options(options), on_log, log, (x0, obj0), bound, clock,
+                       tracker)
     res = SolveResult("optimal", obj0, x0, None, gap, requested,
                       f"relaxation ({relax_used}) + rounding", 0.0,
                       time.perf_counter() - clock.start,
@@ -236,18 +268,23 @@ def solve_milp(lp: LinearProblem, options: dict | None = None,
                       iterations=iteration_counts(h, False))
     res.branched = False
     res.mip_bound = bound
+    if tracker is not None:
+        tracker.begin("pricing LP")
     res.row_duals = _price_in_place(h, lp, scaling, x0)
     res.priced = res.row_duals is not None
+    if tracker is not None:
+        tracker.end()
     res.solve_s = time.perf_counter() - clock.start
     return res
 
 
 def _branch(lp: LinearProblem, options: dict, on_log, log: list[str],
             incumbent: tuple[np.ndarray, float] | None, bound: float,
-            clock: _Clock) -> SolveResult:
+            clock: _Clock, tracker: ProgressTracker | None = None) -> SolveResult:
     """HiGHS branch and bound from an incumbent; keeps the better incumbent and the best
     bound of the two stages."""
-    res = solve(lp, options, on_log, start=None if incumbent is None else incumbent[0])
+    res = solve(lp, options, on_log, start=None if incumbent is None else incumbent[0],
+                on_progress=tracker, stage="branch and bound")
     res.log = log + res.log
     res.solve_s = time.perf_counter() - clock.start - res.handover_s
     res.branched = True

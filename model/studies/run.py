@@ -19,6 +19,7 @@ from model.formulation import policies
 from model.formulation.build import build
 from model.formulation.compute import warn_collapsed_windows
 from model.formulation.context import BuildContext
+from model.formulation.extra import ExtraFunction, describe, load_extra
 from model.formulation.generation import GenerationBlocks
 from model.formulation.policies.dedicated import reference_case
 from model.formulation.storage import StorageBlocks
@@ -28,8 +29,9 @@ from model.inputs.timeseries import reduce_case, reduction_settings
 from model.outputs.run_folder import write_run
 from model.outputs.summary import run_summary
 from model.outputs.tables import collect
-from model.solve.highs import SolveResult, solve
+from model.solve.highs import SolveResult, solve, tracker_for
 from model.solve.milp import solve_milp, solve_pricing
+from model.solve.progress import ProgressCallback
 from model.solve.scaling import coefficient_ranges, range_warnings
 from model.studies import twostage
 from model.studies.cases import load_case
@@ -71,13 +73,16 @@ def prepare_case(case_path: str | Path | Case, scenarios: list | None, days: int
     return case
 
 
-def reference_floors(case: Case, options: dict, on_log=None) -> tuple[dict, dict]:
+def reference_floors(case: Case, options: dict, on_log=None,
+                     on_progress: ProgressCallback | None = None) -> tuple[dict, dict]:
     """New capacity per unit in a run of the case without data centres: what the grid builds
     anyway, which dedicated capacity must come on top of
     (:mod:`model.formulation.policies.dedicated`)."""
     ctx = build(reference_case(case))
-    res = solve_milp(ctx.lp, options, on_log) if ctx.lp.is_mip else solve(ctx.lp, options,
-                                                                          on_log)
+    if ctx.lp.is_mip:
+        res = solve_milp(ctx.lp, options, on_log, on_progress=on_progress)
+    else:
+        res = solve(ctx.lp, options, on_log, on_progress=on_progress)
     if res.x is None:
         raise CaseError([Problem(
             "case.yaml", f"the reference run without data centres (needed for additionality) "
@@ -93,21 +98,32 @@ def reference_floors(case: Case, options: dict, on_log=None) -> tuple[dict, dict
     return floors, {"objective": res.objective, "status": res.status, "new_capacity": new}
 
 
-def solve_with_prices(ctx: BuildContext, options: dict, on_log, event
+def solve_with_prices(ctx: BuildContext, options: dict, on_log, event,
+                      on_progress: ProgressCallback | None = None
                       ) -> tuple[SolveResult, np.ndarray | None, float]:
     """Solve (an LP, or a MILP by the case's strategy) and get the prices: the LP's duals,
     or the pricing LP's for a MILP. Returns the result, the duals and the pricing time."""
     lp = ctx.lp
     event("solve", f"{lp.n_cols} variables, {lp.n_rows} constraints"
                    + (" (MILP)" if lp.is_mip else " (LP)"))
+    tracker = tracker_for(on_progress)  # one clock for the solve and the pricing LP
+    try:
+        return _solve_and_price(lp, options, on_log, event, tracker)
+    finally:
+        if tracker is not None:
+            tracker.finish()
+
+
+def _solve_and_price(lp, options: dict, on_log, event, on_progress
+                     ) -> tuple[SolveResult, np.ndarray | None, float]:
     if lp.is_mip and options.get("mip_strategy", "relax_round") == "relax_round":
-        res = solve_milp(lp, options, on_log)
+        res = solve_milp(lp, options, on_log, on_progress=on_progress)
     else:
-        res = solve(lp, options, on_log)
+        res = solve(lp, options, on_log, on_progress=on_progress)
     if res.x is None or not lp.is_mip or res.priced:
         return res, res.row_duals, 0.0
     event("resolve", "pricing LP: sites fixed, capacities free to grow from the plan")
-    priced = solve_pricing(lp, res.x, options, on_log)
+    priced = solve_pricing(lp, res.x, options, on_log, on_progress=on_progress)
     duals = priced.row_duals if priced.status == "optimal" else None
     return res, duals, priced.handover_s + priced.solve_s
 
@@ -141,6 +157,28 @@ def _pictures(case: Case, tables: dict, summary: dict, tiles: bool) -> dict:
     return out
 
 
+def save_run(out: str | Path, case: Case | None, summary: dict, tables: dict,
+             log: str = "", report: bool = True, tiles: bool = False) -> Path:
+    """Write a run folder atomically (tables, summary.json, highs.log and, with ``report`` and
+    a case, map.png and report.html): the contract of docs/outputs.md."""
+    extra: dict = {"highs.log": log}
+    if report and case is not None:
+        extra.update(_pictures(case, tables, summary, tiles))
+    return write_run(out, summary, tables, extra_files=extra)
+
+
+def inputs_record(case_path: str | Path | Case, scenarios: list | None,
+                  extra: ExtraFunction | None) -> dict:
+    """Where the run's inputs came from (summary.json → inputs), so that a run folder can be
+    opened again with its case (:func:`model.studies.api.open_run`)."""
+    case_dir = case_path.path if isinstance(case_path, Case) else case_path
+    return {"case_path": str(Path(case_dir).resolve()) if case_dir is not None else None,
+            "scenarios": [s if isinstance(s, dict) else str(Path(s).resolve())
+                          for s in scenarios or []],
+            "in_memory_case": isinstance(case_path, Case),
+            "extra": None if extra is None else describe(extra)}
+
+
 def run(
     case_path: str | Path | Case,
     scenarios: list | None = None,
@@ -154,34 +192,41 @@ def run(
     check_full_year: bool = False,
     report: bool = True,
     tiles: bool = False,
+    extra: ExtraFunction | str | Path | None = None,
+    on_progress: ProgressCallback | None = None,
 ) -> RunResult:
     """Solve a case (path or :class:`Case`) and optionally write the run folder ``out``.
 
     ``on_event(stage, message)`` is told of each stage: load, reduce, reference, build, solve,
-    resolve, check, write. Raises :class:`model.inputs.problems.CaseError` on bad input
-    (before anything is built).
+    resolve, check, write; ``on_progress(SolveProgress)`` of HiGHS's progress while it works
+    (:mod:`model.solve.progress`). ``extra``: a function ``extra(ctx)`` (or a Python file
+    defining one) that adds custom constraints (:mod:`model.formulation.extra`). Raises
+    :class:`model.inputs.problems.CaseError` on bad input (before anything is built).
     """
     event = on_event or _noop
     clock = {"start": time.perf_counter()}
+    if isinstance(extra, str | Path):
+        extra = load_extra(extra)
     case = prepare_case(case_path, scenarios, days, segments, event)
     options = {**case.solver, **(solver_options or {})}
     clock["load"] = time.perf_counter()
     floors, reference = None, None
     if policies.needs_reference(case):
         event("reference", "the grid without data centres, for additionality")
-        floors, reference = reference_floors(case, options, on_log)
+        floors, reference = reference_floors(case, options, on_log, on_progress)
     event("build", "")
-    ctx = build(case, floors)
+    ctx = build(case, floors, extra)
     ranges = coefficient_ranges(ctx.lp)
     for message in range_warnings(ranges):
         warnings.warn(message, UserWarning, stacklevel=2)
     clock["build"] = time.perf_counter()
-    res, duals, resolve_s = solve_with_prices(ctx, options, on_log, event)
+    res, duals, resolve_s = solve_with_prices(ctx, options, on_log, event, on_progress)
     clock["solve"] = time.perf_counter()
     collected = collect(ctx, res.x, duals) if res.x is not None else {"tables": {},
                                                                        "summary": {}}
     tables = collected["tables"]
     summary = run_summary(ctx, res, options, ranges, collected["summary"], reference)
+    summary["inputs"] = inputs_record(case_path, scenarios, extra)
     clock["results"] = time.perf_counter()
     if check_full_year and res.x is not None and case.full_time_case is not None:
         full_year_check(ctx, res, options, summary, tables, on_log, event)
@@ -191,10 +236,7 @@ def run(
     if write and out is not None:
         event("write", str(out))
         summary["timings"]["total_s"] = time.perf_counter() - clock["start"]
-        extra: dict = {"highs.log": "".join(res.log)}
-        if report:
-            extra.update(_pictures(case, tables, summary, tiles))
-        out_dir = write_run(out, summary, tables, extra_files=extra)
+        out_dir = save_run(out, case, summary, tables, "".join(res.log), report, tiles)
     summary["timings"]["total_s"] = time.perf_counter() - clock["start"]
     return RunResult(case, res.status, res.objective, summary, tables, ctx, res, out_dir)
 

@@ -50,7 +50,7 @@ def canonical(obj: Any) -> str:
 
 def code_version() -> str:
     """Package version + hash of every ``*.py`` source under :data:`PACKAGE_DIR`."""
-    from model import __version__
+    from model.version import __version__
 
     h = hashlib.sha256()
     for f in sorted(PACKAGE_DIR.rglob("*.py")):

@@ -50,7 +50,7 @@ def check_full_year(reduced: BuildContext, x: np.ndarray, options: dict | None =
         start_hour = np.cumsum(full_case.hours) - full_case.hours
         window = (start_hour // (24.0 * window_days)).astype(np.int64)
         full_case = dataclasses.replace(full_case, period_of_step=window)
-    ctx = build(full_case, reduced.additionality_floors)
+    ctx = build(full_case, reduced.additionality_floors, reduced.extra)
     lb, ub, integer = _fixed_bounds(ctx, reduced, x)
     t_build = time.perf_counter()
     res, method = _solve_dispatch(ctx, lb, ub, integer, opts, window_days, on_log)

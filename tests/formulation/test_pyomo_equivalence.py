@@ -2,7 +2,8 @@
 
 Pyomo's own ``LinearStandardFormCompiler`` (mixed form: rows keep their ≤ / = / ≥ sense)
 compiles the Pyomo model to a sparse matrix. Mapped back to WattBit's column and row numbers
-(variable block + position, constraint block + position) it must equal
+(variable block + the position of the Pyomo label in the block's pandas index, the same for
+constraint blocks) it must equal
 ``LinearProblem.matrix()`` / ``cost_vector()`` / ``col_bounds()`` entry by entry, and solving
 the compiled form with HiGHS must give WattBit's objective.
 """
@@ -75,14 +76,22 @@ def _compile(ctx):
     return model, info
 
 
+def _position(index, key) -> int:
+    """Position of a Pyomo index key (a label, a tuple for a MultiIndex) in a block's index."""
+    pos = index.get_loc(key)
+    assert isinstance(pos, int | np.integer), f"label {key!r} is not unique"
+    return int(pos)
+
+
 def _wattbit_column(lp, var) -> int:
+    """A Pyomo variable's WattBit column, found from its block name and label alone."""
     block = lp.variables[var.parent_component().local_name]
-    return block.start + int(var.index())
+    return block.start + _position(block.index, var.index())
 
 
 def _wattbit_row(lp, con) -> int:
     block = lp.constraints[con.parent_component().local_name]
-    return block.start + int(con.index())
+    return block.start + _position(block.index, con.index())
 
 
 def _compiled_in_wattbit_numbering(lp, info):
