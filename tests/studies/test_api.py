@@ -22,7 +22,7 @@ from model.inputs.problems import CaseError
 from model.studies.editing import revalidate, to_raw
 from model.studies.run import run
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TWO_REGION = ROOT / "data" / "cases" / "two-region"
 
 
