@@ -132,11 +132,30 @@ class _KeyError(Exception):
         self.hint = hint
 
 
+def _shorthand(spec: dict, where: str, problems: Problems) -> dict:
+    """Top-level keys in case.yaml's own shape (``policies: {co2_price_per_t: 80}``) are
+    shorthand for ``set:`` entries (``policies.co2_price_per_t: 80``); anything else that is
+    not a section is reported."""
+    entries: dict = {}
+    for key, value in spec.items():
+        if key in SECTIONS or key == SOURCE_KEY:
+            continue
+        if key not in CONFIG_KEYS:
+            problems.add(where, f"unknown key '{key}'",
+                         hint=f"a scenario has the sections {', '.join(sorted(SECTIONS))}, "
+                              "or case.yaml keys in case.yaml's shape: "
+                              + ", ".join(sorted(CONFIG_KEYS)))
+        elif isinstance(value, dict) and value:
+            entries.update({f"{key}.{sub}": v for sub, v in value.items()})
+        else:
+            entries[key] = value
+    return entries
+
+
 def _apply_one(raw: RawCase, spec: dict, where: str, problems: Problems) -> None:
-    for section in spec:
-        if section not in SECTIONS and section != SOURCE_KEY:
-            problems.add(where, f"unknown key '{section}'",
-                         hint=f"a scenario has the sections {', '.join(sorted(SECTIONS))}")
+    shorthand = _shorthand(spec, where, problems)
+    if shorthand and isinstance(spec.get("set") or {}, dict):
+        spec = {**spec, "set": {**shorthand, **(spec.get("set") or {})}}
     for section, op in (("set", _set), ("scale", _scale)):
         entries = spec.get(section)
         if entries is None:

@@ -326,3 +326,27 @@ def test_embedded_scenario_files_use_only_known_keys():
                 # policy levers are added module by module; only they may be missing
                 for p in exc.problems:
                     assert "policy lever" in p.message, str(p)
+
+
+def test_nested_override_in_case_yaml_shape_is_shorthand_for_set(raw, tmp_path):
+    """``policies: {co2_price_per_t: 80}`` at the top of a scenario file means
+    ``set: {policies.co2_price_per_t: 80}``; both forms give the same case."""
+    nested = scen(tmp_path, "nested", {"name": "nested", "policies": {"co2_price_per_t": 80},
+                                       "discount_rate": 0.05})
+    dotted = scen(tmp_path, "dotted", {"name": "dotted", "set": {
+        "policies.co2_price_per_t": 80, "discount_rate": 0.05}})
+    a = apply_scenarios(raw, [nested]).config
+    b = apply_scenarios(raw, [dotted]).config
+    assert a["policies"]["co2_price_per_t"] == b["policies"]["co2_price_per_t"] == 80
+    assert a["discount_rate"] == b["discount_rate"] == 0.05
+
+
+@pytest.mark.parametrize("body, text", [
+    ({"policies": {"no_such_lever": 1}}, "policies.no_such_lever"),
+    ({"polices": {"co2_price_per_t": 1}}, "unknown key 'polices'"),
+])
+def test_shorthand_still_names_unknown_keys(raw, tmp_path, body, text):
+    path = scen(tmp_path, "typo", {"name": "typo", **body})
+    with pytest.raises(CaseError) as exc:
+        apply_scenarios(raw, [path])
+    assert text in str(exc.value) and str(path) in str(exc.value)
