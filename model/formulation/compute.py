@@ -357,4 +357,4 @@ def results(ctx: BuildContext, sol: Solution) -> Results:
 
 COMPONENT = Component("compute", ("demand_centres", "compute_demand", "workloads",
                                   "compute_profiles"), build, results,
-                      report=("assignment", "compute_prices"))
+                      report=("assignment",))

@@ -317,4 +317,4 @@ def results(ctx: BuildContext, sol: Solution) -> Results:
 
 
 COMPONENT = Component("datacentres", ("sites", "pue"), build, results,
-                      report=("sites", "site_power"))
+                      report=("sites", "dispatch"))

@@ -116,4 +116,4 @@ def results(ctx: BuildContext, sol: Solution) -> Results:
 
 
 COMPONENT = Component("generation", ("technologies", "resources", "profiles"), build, results,
-                      report=("capacity", "dispatch", "costs"))
+                      report=("costs", "capacity", "dispatch"))

@@ -34,6 +34,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from model.formulation.registry import COMPONENTS
 from model.report import maps
 from model.report.charts import chart_capacity, chart_costs, chart_price_duration, chart_soc
 from model.report.comparison import (
@@ -171,30 +172,52 @@ def _dispatch_section(case, tables: dict, summary: dict) -> tuple[str, str]:
                      f"<script>{asset('dispatch.js')}</script>")
 
 
-def _charts(case, tables: dict, summary: dict) -> tuple[list[str], list[str]]:
-    """(sections, scripts) of every chart, in page order."""
+def _chart_pieces(case) -> dict:
+    """Chart sections by report-piece name: (element id, title, builder, caption)."""
     cur = case.currency
-    before = [
-        ("chart-costs", "Costs", safe(chart_costs, "costs", case, summary),
-         f"Per year, in {cur}. Dark blue: annualised capital; light blue: fixed O&M; amber: "
-         "operating costs; red: penalties for unserved power or compute; grey: fixed O&M of "
-         "existing assets, shown but not part of the objective."),
-        ("chart-capacity", "Capacity", safe(chart_capacity, "capacity", case, tables),
-         "Generation and storage power by node; sites are nodes of their own."),
-    ]
-    after = [
-        ("chart-soc", "Storage", safe(chart_soc, "storage", case, tables, summary),
-         "State of charge at the end of each hour."),
-        ("chart-prices", "Prices", safe(chart_price_duration, "prices", case, tables),
-         f"Marginal price of power ({cur}/MWh) from the LP with integer decisions fixed; each "
-         "step counts for the hours it represents."),
-        ("chart-sankey", "Compute", safe(chart_sankey, "compute", case, tables),
-         "Which sites serve each demand centre's work, per year; hover a link for its class "
-         "and round-trip latency."),
-    ]
-    parts = ([chart_section(*c) for c in before] + [_dispatch_section(case, tables, summary)]
-             + [chart_section(*c) for c in after])
+    return {
+        "costs": ("chart-costs", "Costs", lambda t, s: safe(chart_costs, "costs", case, s),
+                  f"Per year, in {cur}. Dark blue: annualised capital; light blue: fixed O&M; "
+                  "amber: operating costs; red: penalties for unserved power or compute; grey: "
+                  "fixed O&M of existing assets, shown but not part of the objective."),
+        "capacity": ("chart-capacity", "Capacity",
+                     lambda t, s: safe(chart_capacity, "capacity", case, t),
+                     "Generation and storage power by node; sites are nodes of their own."),
+        "state_of_charge": ("chart-soc", "Storage",
+                            lambda t, s: safe(chart_soc, "storage", case, t, s),
+                            "State of charge at the end of each hour."),
+        "prices": ("chart-prices", "Prices",
+                   lambda t, s: safe(chart_price_duration, "prices", case, t),
+                   f"Marginal price of power ({cur}/MWh) from the pricing LP (sites fixed, "
+                   "capacity free to grow): long-run prices; each step counts for the hours it "
+                   "represents."),
+        "assignment": ("chart-sankey", "Compute",
+                       lambda t, s: safe(chart_sankey, "compute", case, t),
+                       "Which sites serve each demand centre's work, per year; hover a link "
+                       "for its class and round-trip latency."),
+    }
+
+
+def _charts(case, tables: dict, summary: dict) -> tuple[list[str], list[str]]:
+    """(sections, scripts) of every chart: the report pieces the components of the registry
+    declare (:data:`model.formulation.registry.COMPONENTS`), in registry order."""
+    charts = _chart_pieces(case)
+    parts = []
+    for piece in _declared_pieces():
+        if piece == "dispatch":
+            parts.append(_dispatch_section(case, tables, summary))
+        elif piece in charts:
+            elem, title, build, caption = charts[piece]
+            parts.append(chart_section(elem, title, build(tables, summary), caption))
     return [p[0] for p in parts], [p[1] for p in parts]
+
+
+def _declared_pieces() -> list[str]:
+    """Report pieces of every registered component, once each, in registry order."""
+    out: list[str] = []
+    for component in COMPONENTS:
+        out += [piece for piece in component.report if piece not in out]
+    return out
 
 
 # ------------------------------------------------------------------------------ tables
@@ -207,21 +230,23 @@ CORRIDOR_TABLE = ("name", "from", "to", "existing_mw", "new_mw", "total_mw", "le
 
 
 def _tables(tables: dict, cur: str) -> list[str]:
-    """Sections with the sites, compute assignment and corridor tables of the run."""
+    """Sections with the sites, compute assignment and corridor tables of the run (the
+    components that declare the pieces ``sites``, ``assignment``, ``corridors``)."""
+    pieces = set(_declared_pieces())
     out = []
     s = tables.get("sites")
-    if s is not None and len(s):
+    if "sites" in pieces and s is not None and len(s):
         cols = [c for c in SITE_TABLE if c in s]
         st = s[cols].sort_values(["built", "it_mw"], ascending=False) if "built" in s else s
         formats = {k: f for k, f in SITE_TABLE.items() if f is not None}
         out.append("<section><h2>Sites</h2>" + table(st, formats, cur=cur) + "</section>")
     a = tables.get("assignment")
-    if a is not None and len(a):
+    if "assignment" in pieces and a is not None and len(a):
         out.append("<section><h2>Compute assignment</h2>" + table(
             a.sort_values("mwh", ascending=False),
             {"mwh": "{:,.0f}", "latency_ms": "{:.1f}", "peak_mw": "{:,.1f}"}) + "</section>")
     c = tables.get("corridors")
-    if c is not None and len(c):
+    if "corridors" in pieces and c is not None and len(c):
         cols = [x for x in CORRIDOR_TABLE if x in c]
         out.append("<section><h2>Corridors</h2>" + table(
             c[cols].sort_values("new_mw", ascending=False),
