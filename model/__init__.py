@@ -8,3 +8,17 @@ comparisons, sweeps) → :mod:`model.cli`.
 """
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    """The Python API, imported on first use so that ``import model`` stays light:
+    ``model.from_pypsa`` (inputs floor) and ``model.to_pypsa`` (outputs floor)."""
+    if name == "from_pypsa":
+        from model.inputs.pypsa_import import from_pypsa
+
+        return from_pypsa
+    if name == "to_pypsa":
+        from model.outputs.pypsa_export import to_pypsa
+
+        return to_pypsa
+    raise AttributeError(f"module 'model' has no attribute {name!r}")

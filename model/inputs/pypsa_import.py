@@ -24,6 +24,7 @@ read; the tables of a network object are read with pandas alone.
 from __future__ import annotations
 
 import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,7 +87,9 @@ def read_network(network):
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such network file")
     pypsa = require_pypsa()
-    return pypsa.Network(str(path))
+    with warnings.catch_warnings():  # PyPSA 1.4 under pandas 3: string dtypes, not ours
+        warnings.simplefilter("ignore", FutureWarning)
+        return pypsa.Network(str(path))
 
 
 def from_pypsa(network, out: str | Path | None = None, **options) -> Path:
@@ -113,7 +116,7 @@ def import_network(network, out: str | Path | None = None, *, name: str | None =
     out = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="wattbit-pypsa-"))
     if (out / "case.yaml").exists() and not overwrite:
         raise FileExistsError(f"{out} already holds a case (case.yaml); choose another folder "
-                              "or overwrite")
+                              "or overwrite it (overwrite=True; --force)")
     _check_network(n)
     cx = ImportContext(n, float(discount_rate), float(lifetime_years))
     own = str(getattr(n, "name", "") or "")

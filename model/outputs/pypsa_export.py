@@ -42,6 +42,7 @@ other than the CO2 cap and price, and capacity credits.
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,6 +56,7 @@ from model.inputs.derived import availability, generator_units, storage_units
 from model.inputs.finance import capital_recovery_factor
 from model.inputs.pypsa_common import UNSERVED_CARRIER
 from model.inputs.pypsa_import import require_pypsa
+from model.outputs.pypsa_results import fill_run, put_series
 
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
            "#7f7f7f", "#bcbd22", "#17becf"]
@@ -103,14 +105,27 @@ def load_for_export(case_or_path) -> Case:
 def to_pypsa(case_or_path, run: str | Path | None = None):
     """The case (a Case or a folder) as a pypsa.Network; with ``run`` (a run folder of this
     case) the optimised capacities, dispatch and prices filled in."""
-    from model.outputs.pypsa_results import fill_run
-
     case = load_for_export(case_or_path)
-    n, b = build_network(case)
-    if run is not None:
-        b.notes += fill_run(n, case, Path(run), b.index)
+    with warnings.catch_warnings():  # PyPSA 1.4 under pandas 3: string dtypes, not ours
+        warnings.simplefilter("ignore", FutureWarning)
+        n, b = build_network(case)
+        if run is not None:
+            b.notes += fill_run(n, case, Path(run), b.index)
     n.meta["wattbit"]["notes"] = b.notes
     return n
+
+
+def write_network(n, path: str | Path) -> Path:
+    """Write ``n`` as netCDF (.nc), HDF5 (.h5) or a folder of CSV files (anything else)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix == ".nc":
+        n.export_to_netcdf(str(path))
+    elif path.suffix == ".h5":
+        n.export_to_hdf5(str(path))
+    else:
+        n.export_to_csv_folder(str(path))
+    return path
 
 
 def _snapshots(time: pd.Index) -> pd.Index:
@@ -143,8 +158,7 @@ def build_network(case: Case):
             table = pd.DataFrame(b.rows[component]).set_index("name")
             n.add(component, table.index, **{c: table[c].to_numpy() for c in table.columns})
     for (component, attr), by_name in b.series.items():
-        getattr(n, f"{COMPONENTS[component]}_t")[attr] = pd.DataFrame(by_name,
-                                                                       index=b.snapshots)
+        put_series(n, COMPONENTS[component], attr, by_name)
     _shapes(n, case)
     _policies(n, b)
     n.meta["wattbit"] = {"case": case.name, "equal_capacity": b.ties,

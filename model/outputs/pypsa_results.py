@@ -75,9 +75,12 @@ def _capacities(n, case: Case, run: Path, index: dict) -> None:
             n.links.loc[index[("site", s["site"])][0], "p_nom_opt"] = s["grid_connection_mw"]
 
 
-def _put(n, list_name: str, attr: str, columns: dict) -> None:
+def put_series(n, list_name: str, attr: str, columns: dict) -> None:
+    """A time series table of a component (columns named as PyPSA names its index)."""
     if columns:
-        getattr(n, f"{list_name}_t")[attr] = pd.DataFrame(columns, index=n.snapshots)
+        df = pd.DataFrame(columns, index=n.snapshots)
+        df.columns.name = getattr(n, list_name).index.name
+        getattr(n, f"{list_name}_t")[attr] = df
 
 
 def _dispatch(n, case: Case, d: pd.DataFrame, index: dict) -> None:
@@ -90,18 +93,17 @@ def _dispatch(n, case: Case, d: pd.DataFrame, index: dict) -> None:
     for rid in case.regions.index:
         if f"{rid} unserved" in n.generators.index:
             gens[f"{rid} unserved"] = col(f"{rid}:unserved")
-    _put(n, "generators", "p", gens)
-    _put(n, "loads", "p", {name: n.loads_t.p_set[name].to_numpy() if name in n.loads_t.p_set
-                           else np.full(len(d), n.loads.at[name, "p_set"])
-                           for name in n.loads.index})
+    put_series(n, "generators", "p", gens)
     _storage(n, index, col)
-    links = _corridor_flows(n, case, index, col)
-    links.update(_site_flows(n, case, index, col, gens))
-    links.update(_store_links(n, index, col))
-    _put(n, "links", "p0", links)
-    _put(n, "links", "p1", {k: -v * float(n.links.at[k, "efficiency"])
-                            for k, v in links.items()})
-    _put(n, "links", "p", links)
+    links = _corridor_flows(case, index, col)
+    links.update(_site_flows(n, case, index, col))
+    links.update(_store_links(index, col))
+    put_series(n, "links", "p0", links)
+    put_series(n, "links", "p1", {k: -v * float(n.links.at[k, "efficiency"])
+                                  for k, v in links.items()})
+    put_series(n, "links", "p", links)
+    p_set = n.get_switchable_as_dense("Load", "p_set")
+    put_series(n, "loads", "p", {c: p_set[c].to_numpy(float) for c in p_set.columns})
 
 
 def _storage(n, index: dict, col) -> None:
@@ -116,15 +118,15 @@ def _storage(n, index: dict, col) -> None:
         else:
             _, store, _, _, eff_c, eff_d = value
             st_p[store], st_e[store] = dis / eff_d - eff_c * ch, soc
-    _put(n, "storage_units", "p", su)
-    _put(n, "storage_units", "p_dispatch", su_disp)
-    _put(n, "storage_units", "p_store", su_store)
-    _put(n, "storage_units", "state_of_charge", su_soc)
-    _put(n, "stores", "p", st_p)
-    _put(n, "stores", "e", st_e)
+    put_series(n, "storage_units", "p", su)
+    put_series(n, "storage_units", "p_dispatch", su_disp)
+    put_series(n, "storage_units", "p_store", su_store)
+    put_series(n, "storage_units", "state_of_charge", su_soc)
+    put_series(n, "stores", "p", st_p)
+    put_series(n, "stores", "e", st_e)
 
 
-def _store_links(n, index: dict, col) -> dict:
+def _store_links(index: dict, col) -> dict:
     out = {}
     for (kind, unit), value in index.items():
         if kind == "sto" and value[0] == "Store":
@@ -134,7 +136,7 @@ def _store_links(n, index: dict, col) -> dict:
     return out
 
 
-def _corridor_flows(n, case: Case, index: dict, col) -> dict:
+def _corridor_flows(case: Case, index: dict, col) -> dict:
     out = {}
     for i, name in enumerate(case.corridors["name"]):
         flow = col(f"flow:{name}")
@@ -146,32 +148,35 @@ def _corridor_flows(n, case: Case, index: dict, col) -> dict:
     return out
 
 
-def _site_flows(n, case: Case, index: dict, col, gens: dict) -> dict:
+def _site_flows(n, case: Case, index: dict, col) -> dict:
     """Grid connection flow region → site = site power − on-site supply (the site's
     balance); the site's load = its power."""
     out, loads = {}, {}
     for sid in case.sites.index:
         link, load = index[("site", sid)]
         power = col(f"{sid}:dc_power")
-        onsite = sum((col(u) for (k, u) in index if k == "gen" and u.split(":")[0] == sid),
-                     np.zeros(len(power)))
-        onsite = onsite + sum((col(f"{u}:discharge") - col(f"{u}:charge")
-                               for (k, u) in index if k == "sto" and u.split(":")[0] == sid),
-                              np.zeros(len(power)))
-        out[link] = power - onsite
+        onsite = [col(u) for (k, u) in index if k == "gen" and u.split(":")[0] == sid]
+        onsite += [col(f"{u}:discharge") - col(f"{u}:charge")
+                   for (k, u) in index if k == "sto" and u.split(":")[0] == sid]
+        out[link] = power - sum(onsite, np.zeros(len(power)))
         loads[load] = power
     if loads:
-        n.loads_t.p_set[list(loads)] = pd.DataFrame(loads, index=n.snapshots)
-        n.loads_t.p[list(loads)] = pd.DataFrame(loads, index=n.snapshots)
-        for rid in case.regions.index:
-            name = f"{rid} unserved"
-            if name in n.generators.index:
-                hosted = [loads[index[("site", s)][1]] for s in case.sites.index
-                          if case.sites.at[s, "region"] == rid]
-                peak = float(np.max(case.load[rid].to_numpy() + sum(hosted, 0.0)))
-                n.generators.loc[name, ["p_nom", "p_nom_opt"]] = max(
-                    peak, float(n.generators.at[name, "p_nom"]))
+        p_set = n.loads_t.p_set
+        put_series(n, "loads", "p_set", {**{c: p_set[c].to_numpy() for c in p_set.columns},
+                                         **loads})
+        _unserved_room(n, case, index, loads)
     return out
+
+
+def _unserved_room(n, case: Case, index: dict, loads: dict) -> None:
+    """Unserved power at a region may reach its load plus its sites' loads."""
+    for rid in case.regions.index:
+        name = f"{rid} unserved"
+        hosted = [loads[index[("site", s)][1]] for s in case.sites.index
+                  if case.sites.at[s, "region"] == rid]
+        if name in n.generators.index and hosted:
+            peak = float(np.max(case.load[rid].to_numpy() + sum(hosted)))
+            n.generators.loc[name, ["p_nom", "p_nom_opt"]] = peak
 
 
 def _prices(n, case: Case, run: Path) -> None:
@@ -183,6 +188,5 @@ def _prices(n, case: Case, run: Path) -> None:
     if not set(labels) <= set(wide.index):
         return
     wide = wide.reindex(labels)
-    wide.index = n.snapshots
-    n.buses_t["marginal_price"] = wide.reindex(columns=[b for b in n.buses.index
-                                                        if b in wide.columns])
+    put_series(n, "buses", "marginal_price",
+               {b: wide[b].to_numpy(float) for b in n.buses.index if b in wide.columns})
