@@ -345,6 +345,21 @@ def test_a_run_fills_the_network_for_pypsa_statistics_and_plots(two_region_run, 
     m.plot(geomap=False)
 
 
+def test_a_run_on_representative_days_fills_in_capacities_only(tmp_path):
+    from model.studies.run import run
+
+    case = ROOT / "data" / "cases" / "two-region"
+    out = tmp_path / "run"
+    assert run(case, out=out, report=False, days=1).status == "optimal"
+    n = to_pypsa(case, run=out)
+    assert any("representative" in note for note in n.meta["wattbit"]["notes"])
+    capacity = pd.read_csv(out / "capacity.csv")
+    wind = capacity[capacity["tech"] == "wind"].iloc[0]
+    assert n.generators.at[f"{wind['node']} wind", "p_nom_opt"] == pytest.approx(
+        wind["total_mw"])
+    assert n.generators_t.p.empty
+
+
 # ------------------------------------------------------------------------------------------------
 # command line and Python API
 # ------------------------------------------------------------------------------------------------

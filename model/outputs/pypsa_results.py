@@ -36,16 +36,21 @@ def fill_run(n, case: Case, run: Path, index: dict) -> list[str]:
     for list_name, attr in NOMINAL:
         df = getattr(n, list_name)
         df[f"{attr}_opt"] = df[attr]
+    notes = []
+    if summary.get("scenarios"):
+        notes.append(f"run {run.name} applied scenarios {summary['scenarios']}: the network's "
+                     "costs and limits are the case's without them")
     _capacities(n, case, run, index)
     n.meta["wattbit"]["objective"] = summary.get("objective")
     n.meta["wattbit"]["run"] = str(run)
-    dispatch = pd.read_csv(run / "dispatch.csv")
-    if len(dispatch) != len(n.snapshots):
-        return [f"run {run.name}: {len(dispatch)} representative steps for {len(n.snapshots)} "
-                "snapshots: capacities filled in, dispatch and prices left out"]
+    dispatch = pd.read_csv(run / "dispatch.csv", dtype={"time": str})
+    if list(dispatch["time"]) != [str(t) for t in case.time]:
+        return notes + [f"run {run.name}: {len(dispatch)} (representative) steps, not the "
+                        f"case's {len(n.snapshots)}: capacities filled in, dispatch and "
+                        "prices left out"]
     _dispatch(n, case, dispatch, index)
     _prices(n, case, run)
-    return []
+    return notes
 
 
 def _capacities(n, case: Case, run: Path, index: dict) -> None:
