@@ -164,7 +164,7 @@ def _one_way_pairs(df: pd.DataFrame, p_min, eff) -> list[tuple[str, str]]:
         if a["bus0"] != b["bus1"] or abs(eff[df.index.get_loc(names[0])]
                                          - eff[df.index.get_loc(names[1])]) > 1e-9:
             continue
-        if str(names[0]).endswith("reversed"):
+        if str(names[0]).lower().endswith(("reversed", "rev")):  # PyPSA-Eur, fwd/rev pairs
             names = names[::-1]
         pairs.append((names[0], names[1]))
     return pairs

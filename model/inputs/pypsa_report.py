@@ -25,9 +25,14 @@ MAPPED_AS = {
 
 
 def notes_table(notes: list[Note]) -> pd.DataFrame:
-    """One row per note: kind, component, count, what, detail, names (a list)."""
-    rows = [{"kind": n.kind, "component": n.component, "count": len(n.names), "what": n.what,
-             "detail": n.detail, "names": list(n.names)} for n in notes]
+    """One row per kind of note (kind, component, what, detail), with the count and the
+    names of every component it concerns, in the order the notes were made."""
+    merged: dict[tuple, list[str]] = {}
+    for n in notes:
+        names = merged.setdefault((n.kind, n.component, n.what, n.detail), [])
+        names += [x for x in n.names if x not in names]
+    rows = [{"kind": k[0], "component": k[1], "count": len(v), "what": k[2], "detail": k[3],
+             "names": v} for k, v in merged.items()]
     return pd.DataFrame(rows, columns=["kind", "component", "count", "what", "detail", "names"])
 
 

@@ -77,11 +77,10 @@ def _on_regions(cx: ImportContext, component: str, df: pd.DataFrame) -> pd.DataF
 
 
 def _static_checks(cx: ImportContext, component: str, df: pd.DataFrame, checks) -> None:
-    """Notes for attributes WattBit has no counterpart for: (column, test, kind, what, how)."""
-    for col, test, kind, what, how in checks:
+    """Notes for attributes WattBit has no counterpart for: (column, test, what, how)."""
+    for col, test, what, how in checks:
         if col in df.columns:
-            names = flagged(df, test(df[col]))
-            (cx.not_mapped if kind == "drop" else cx.approximated)(component, names, what, how)
+            cx.approximated(component, flagged(df, test(df[col])), what, how)
 
 
 def _series_check(cx: ImportContext, component: str, df: pd.DataFrame, attr: str, test,
@@ -95,16 +94,17 @@ def _profile(values: np.ndarray) -> np.ndarray | None:
 
 
 GENERATOR_CHECKS = [
-    ("committable", lambda s: s.astype(bool), "approx", "unit commitment (committable)",
+    ("committable", lambda s: s.astype(bool), "unit commitment (committable)",
      "relaxed: start-up/shut-down costs, minimum up/down times and minimum output dropped"),
-    ("ramp_limit_up", lambda s: s.notna() & (s < 1), "approx", "ramp limits", "dropped"),
-    ("ramp_limit_down", lambda s: s.notna() & (s < 1), "approx", "ramp limits", "dropped"),
-    ("e_sum_max", lambda s: np.isfinite(s.astype(float)), "approx", "e_sum_max", "dropped"),
-    ("e_sum_min", lambda s: np.isfinite(s.astype(float)), "approx", "e_sum_min", "dropped"),
-    ("marginal_cost_quadratic", lambda s: s.astype(float) != 0, "approx",
+    ("ramp_limit_up", lambda s: s.notna() & (s < 1), "ramp limits (ramp_limit_up)", "dropped"),
+    ("ramp_limit_down", lambda s: s.notna() & (s < 1), "ramp limits (ramp_limit_down)",
+     "dropped"),
+    ("e_sum_max", lambda s: np.isfinite(s.astype(float)), "e_sum_max", "dropped"),
+    ("e_sum_min", lambda s: np.isfinite(s.astype(float)), "e_sum_min", "dropped"),
+    ("marginal_cost_quadratic", lambda s: s.astype(float) != 0,
      "quadratic marginal cost", "dropped (linear part kept)"),
-    ("stand_by_cost", lambda s: s.astype(float) != 0, "approx", "stand-by cost", "dropped"),
-    ("p_nom_mod", lambda s: s.astype(float) > 0, "approx", "modular expansion (p_nom_mod)",
+    ("stand_by_cost", lambda s: s.astype(float) != 0, "stand-by cost", "dropped"),
+    ("p_nom_mod", lambda s: s.astype(float) > 0, "modular expansion (p_nom_mod)",
      "continuous"),
 ]
 
@@ -126,8 +126,7 @@ def generators(cx: ImportContext, df: pd.DataFrame) -> list[Unit]:
                   "p_max_pu outside [0, 1]", "clipped to [0, 1]")
     marginal = nonnegative(cx, "Generator", df, time_mean(cx, "Generator", "marginal_cost", df),
                            "marginal cost")
-    capital, fom = annual_costs(cx, df)
-    capital = nonnegative(cx, "Generator", df, capital, "capital cost")
+    capital, fom = _fixed_costs(cx, "Generator", df)
     life = lifetimes(cx, df)
     existing, max_new = capacity(cx, "Generator", df)
     co2 = _co2_per_mwh(cx, df)
@@ -141,6 +140,12 @@ def generators(cx: ImportContext, df: pd.DataFrame) -> list[Unit]:
                           _carrier(df, i, "generator"), params, existing[i], max_new[i],
                           profile=_profile(avail[name].to_numpy())))
     return units
+
+
+def _fixed_costs(cx: ImportContext, component: str, df: pd.DataFrame):
+    capital, fom = annual_costs(cx, df)
+    return (nonnegative(cx, component, df, capital, "capital cost"),
+            nonnegative(cx, component, df, fom, "fixed O&M cost (fom_cost)"))
 
 
 def _carrier(df: pd.DataFrame, i: int, default: str) -> str:
@@ -164,12 +169,12 @@ def _co2_per_mwh(cx: ImportContext, df: pd.DataFrame) -> np.ndarray:
 
 
 STORAGE_UNIT_CHECKS = [
-    ("standing_loss", lambda s: s.astype(float) > 0, "approx", "standing losses", "dropped"),
-    ("cyclic_state_of_charge", lambda s: ~s.astype(bool), "approx",
+    ("standing_loss", lambda s: s.astype(float) > 0, "standing losses", "dropped"),
+    ("cyclic_state_of_charge", lambda s: ~s.astype(bool),
      "non-cyclic state of charge", "WattBit's storage is cyclic over the horizon"),
-    ("marginal_cost_storage", lambda s: s.astype(float) != 0, "approx",
+    ("marginal_cost_storage", lambda s: s.astype(float) != 0,
      "marginal_cost_storage", "dropped"),
-    ("spill_cost", lambda s: s.astype(float) != 0, "approx", "spill cost", "dropped"),
+    ("spill_cost", lambda s: s.astype(float) != 0, "spill cost", "dropped"),
 ]
 
 
@@ -194,8 +199,7 @@ def storage_units(cx: ImportContext, df: pd.DataFrame) -> list[Unit]:
                   "discharging limit p_max_pu ≠ 1", "WattBit discharges up to the full p_nom")
     marginal = nonnegative(cx, "StorageUnit", df,
                            time_mean(cx, "StorageUnit", "marginal_cost", df), "marginal cost")
-    capital, fom = annual_costs(cx, df)
-    capital = nonnegative(cx, "StorageUnit", df, capital, "capital cost")
+    capital, fom = _fixed_costs(cx, "StorageUnit", df)
     life = lifetimes(cx, df)
     existing, max_new = capacity(cx, "StorageUnit", df)
     eff_c = _efficiency(cx, "StorageUnit", df, "efficiency_store")
@@ -258,18 +262,16 @@ def _charger_pair(cx: ImportContext, bus: str, links: pd.DataFrame) -> tuple | N
 
 def _store_energy(cx: ImportContext, store: pd.DataFrame) -> dict:
     _static_checks(cx, "Store", store, [
-        ("standing_loss", lambda s: s.astype(float) > 0, "approx", "standing losses",
+        ("standing_loss", lambda s: s.astype(float) > 0, "standing losses",
          "dropped"),
-        ("e_cyclic", lambda s: ~s.astype(bool), "approx", "non-cyclic stores",
+        ("e_cyclic", lambda s: ~s.astype(bool), "non-cyclic stores",
          "WattBit's storage is cyclic over the horizon"),
-        ("marginal_cost", lambda s: s.astype(float) != 0, "approx", "Store marginal cost",
+        ("marginal_cost", lambda s: s.astype(float) != 0, "Store marginal cost",
          "dropped (the discharger's marginal cost is kept)"),
-        ("marginal_cost_storage", lambda s: s.astype(float) != 0, "approx",
+        ("marginal_cost_storage", lambda s: s.astype(float) != 0,
          "marginal_cost_storage", "dropped")])
     existing, max_new = capacity(cx, "Store", store, "e_nom")
-    capital, fom = annual_costs(cx, store)
-    cx.approximated("Store", flagged(store, fom != 0), "Store fom_cost",
-                    "added to capex_per_kwh at the case's annuity")
+    capital, fom = annual_costs(cx, store)  # fom per MWh-year joins the annuity: exact
     return {"existing_mwh": existing[0], "max_new_mwh": max_new[0],
             "annual_per_mwh": max(capital[0] + fom[0], 0.0)}
 
