@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from model.inputs.problems import CaseError
 
@@ -382,8 +383,6 @@ def _quiet_pypsa() -> None:
 
 
 def _bad_input(exc: Exception) -> None:
-    from rich.text import Text
-
     if isinstance(exc, CaseError):
         _report_case_error(exc)
     else:
@@ -407,7 +406,9 @@ def import_pypsa_command(
              "has not. Default: 100000.")] = None,
     lifetime: Annotated[float, typer.Option(
         help="Lifetime (years) where PyPSA's is infinite.")] = 25.0,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite a case in --out.")] = False,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Overwrite the imported files of a case in --out (keeps its sites).")]
+    = False,
 ) -> None:
     """Import a PyPSA network as a case folder; list what could not be mapped.
 
