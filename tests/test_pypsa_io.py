@@ -172,6 +172,30 @@ def test_pypsa_network_imported_gives_pypsa_objective(tmp_path):
     assert_close(solve_wattbit(imported.path), expected, "import of a PyPSA network")
 
 
+def test_a_store_on_an_electric_bus_and_a_transformer(tmp_path):
+    """A Store without links is storage with free, lossless power; a transformer a corridor
+    (no length: the great-circle distance carries its cost)."""
+    n = pypsa.Network()
+    n.set_snapshots(range(24))
+    n.snapshot_weightings.loc[:, ["objective", "generators"]] = 365.0
+    h = np.arange(24)
+    n.add("Bus", ["a", "b"], x=[0, 1], y=[50, 50], carrier="AC")
+    n.add("Load", ["a", "b"], bus=["a", "b"], p_set=pd.DataFrame(
+        {"a": 100 + 50 * np.sin(h / 4), "b": np.full(24, 80.0)}, index=n.snapshots))
+    n.add("Generator", "a solar", bus="a", carrier="solar", p_nom_extendable=True,
+          capital_cost=50_000, p_max_pu=np.clip(np.sin((h - 6) / 12 * np.pi), 0, None))
+    n.add("Generator", "b gas", bus="b", carrier="gas", p_nom_extendable=True,
+          capital_cost=60_000, marginal_cost=80)
+    n.add("Store", "a store", bus="a", carrier="store", e_nom_extendable=True, e_cyclic=True,
+          capital_cost=3_000)
+    n.add("Transformer", "a-b", bus0="a", bus1="b", s_nom=50, s_nom_min=50,
+          s_nom_extendable=True, capital_cost=1_000, x=0.1)
+    imported = import_network(n, tmp_path / "case")
+    assert imported.notes.empty, imported.notes
+    assert list(imported.tables["corridors"]["name"]) == ["a-b"]
+    assert_close(solve_wattbit(imported.path), optimize(n), "store and transformer")
+
+
 def test_discount_rate_and_lifetime_do_not_change_the_annual_costs(tmp_path):
     """The overnight costs written depend on r and n; what WattBit pays per year does not."""
     n = pypsa_network()
