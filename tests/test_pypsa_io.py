@@ -2,8 +2,8 @@
 
 Round trips, each to 1e-6 relative:
 * WattBit → PyPSA network (through a netCDF file) → ``n.optimize()`` gives WattBit's objective
-  on seeded plain cases of ``test_pypsa_equivalence`` (PyPSA takes ~10 s a solve here, so
-  four of its eight seeds: every weighting, discount-rate, storage and corridor variant);
+  on seeded plain cases (every kind of storage and corridor, weights, r = 0, binding lost
+  load), and plain ``n.optimize()`` where no ties are needed;
 * a PyPSA network built here (radial lines, links, a lossy link pair, PyPSA-Eur's battery, a
   storage unit, overnight and fixed O&M costs, a binding CO2 limit) → import → WattBit gives
   PyPSA's objective;
@@ -27,20 +27,28 @@ import pytest
 
 pypsa = pytest.importorskip("pypsa")
 
-from test_pypsa_equivalence import (  # noqa: E402
-    assert_close,
-    random_case,
-    solve_wattbit,
-    write_case,
-)
+from casegen import tech, write_case  # noqa: E402
 
 from model.inputs.pypsa_import import import_network  # noqa: E402
 from model.outputs.pypsa_export import extra_functionality, to_pypsa, write_network  # noqa: E402
 from model.studies.cases import load_case  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+REL_TOL = 1e-6
 # PyPSA 1.4 under pandas 3 warns about string dtypes on every network; not ours to fix here
 pytestmark = pytest.mark.filterwarnings("ignore::FutureWarning")
+
+
+def assert_close(a: float, b: float, what: str = "") -> None:
+    assert abs(a - b) <= REL_TOL * max(1.0, abs(b)), f"{what}: {a!r} vs {b!r}"
+
+
+def solve_wattbit(case_dir: Path) -> float:
+    from model.studies.run import run
+
+    res = run(case_dir, write=False)
+    assert res.status == "optimal", res.status
+    return float(res.objective)
 
 
 def optimize(n, ef=None) -> float:
@@ -55,32 +63,93 @@ def optimize(n, ef=None) -> float:
 # ------------------------------------------------------------------------------------------------
 # WattBit -> PyPSA
 # ------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("seed", range(4))  # lossy and lossless corridors, free and fixed
-def test_exported_case_optimised_in_pypsa_gives_wattbit_objective(seed, tmp_path):  # storage
-    folder, info = random_case(tmp_path / f"case{seed}", seed)
+def plain_case(folder: Path, seed: int) -> Path:
+    """A seeded plain case (no data centres): generators with profiles, existing and capped
+    capacity, storage of fixed duration (a StorageUnit where existing energy is duration ×
+    power, else a Store with a duration tie) and sized freely, lossless and lossy corridors;
+    seed 1 overrides the step weight, seed 2 has a zero discount rate, seed 3 four times
+    the load, little new generation and cheap lost load (unserved power binds)."""
+    rng = np.random.default_rng(seed)
+    steps, ids = 24 + 12 * (seed % 3), ["north", "south", "east"]
+    h = np.arange(steps)
+    where = {"north": (10.0, 55.0), "south": (12.0, 47.0), "east": (20.0, 51.0)}
+    techs = [
+        tech("gas", capex_per_kw=rng.uniform(500, 900), lifetime_years=30,
+             fixed_om_per_kw_year=15, var_om_per_mwh=3, fuel_cost_per_mwh=rng.uniform(40, 80),
+             co2_t_per_mwh=0.37),
+        tech("wind", capex_per_kw=rng.uniform(900, 1500), lifetime_years=25,
+             fixed_om_per_kw_year=30),
+        tech("solar", capex_per_kw=rng.uniform(300, 700), lifetime_years=25),
+        tech("battery", "storage", capex_per_kw=150, lifetime_years=15, var_om_per_mwh=1.0,
+             capex_per_kwh=rng.uniform(100, 250), efficiency_charge=0.95,
+             efficiency_discharge=0.93, duration_hours=4),
+        tech("pumped", "storage", capex_per_kw=900, lifetime_years=50, capex_per_kwh=20,
+             efficiency_charge=0.88, efficiency_discharge=0.87)]
+    resources, profiles = [], {}
+    for i, r in enumerate(ids):
+        resources += [dict(node=r, tech="gas", existing_mw=round(rng.uniform(0, 100), 3),
+                           max_new_mw=0.0 if seed == 3 else None),
+                      dict(node=r, tech="wind", existing_mw=50.0,
+                           max_new_mw=50.0 if seed == 3 else round(rng.uniform(200, 600), 3)),
+                      dict(node=r, tech="battery", existing_mw=10.0,
+                           existing_mwh=40.0 if i == 0 else 25.0)]
+        profiles[f"{r}:wind"] = np.clip(0.45 + 0.3 * np.sin(h / rng.uniform(4, 9))
+                                        + rng.normal(0, 0.1, steps), 0, 1)
+        if i != 1:
+            resources.append(dict(node=r, tech="solar", max_new_mw=800.0))
+            profiles[f"{r}:solar"] = np.clip(np.sin((h % 24 - 6) / 12 * np.pi), 0, None)
+    resources.append(dict(node="north", tech="pumped", existing_mwh=100.0, max_new_mwh=500.0))
+    corridors = [{"from": "north", "to": "south", "existing_mw": 50.0, "length_km": 900.0,
+                  "cost_per_mw_km": 400.0},
+                 {"from": "south", "to": "east", "max_new_mw": 500.0, "cost_per_mw_km": 600.0,
+                  "loss_per_1000km": 0.04, "lifetime_years": 50}]
+    config = {"discount_rate": 0.0 if seed == 2 else 0.06,
+              "value_of_lost_load_per_mwh": 200.0 if seed == 3 else 5000.0}
+    if seed == 1:
+        config["time_step_weight_hours"] = 100.0
+    scale = 4.0 if seed == 3 else 1.0
+    load = {r: scale * rng.uniform(100, 300) * (1 + 0.3 * np.sin(2 * np.pi * (h - 3 * k) / 24))
+            for k, r in enumerate(ids)}
+    return write_case(folder, regions=[{"id": r, "lon": where[r][0], "lat": where[r][1]}
+                                       for r in ids],
+                      load=load, technologies=techs, resources=resources, profiles=profiles,
+                      corridors=corridors, config=config)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_exported_case_optimised_in_pypsa_gives_wattbit_objective(seed, tmp_path):
+    folder = plain_case(tmp_path / f"case{seed}", seed)
     wattbit = solve_wattbit(folder)
-    path = write_network(to_pypsa(folder), tmp_path / "case.nc")
+    n = to_pypsa(folder)
+    assert len(n.storage_units) == 1 and len(n.stores) == 3  # fixed, tied and free storage
+    assert {"south-east", "south-east reversed"} <= set(n.links.index)
+    path = write_network(n, tmp_path / "case.nc")
     n = pypsa.Network(str(path))  # the ties travel in n.meta through the netCDF file
-    assert_close(optimize(n, extra_functionality), wattbit, f"seed {seed} {info}")
+    assert_close(optimize(n, extra_functionality), wattbit, f"seed {seed}")
+    new = n.links.p_nom_opt - n.links.p_nom
+    assert new["south-east reversed"] == pytest.approx(new["south-east"])  # one capacity
+    assert (new["south-east"] > 1) == (seed != 3)  # the lossy corridor grows (not in 3)
+    unserved = n.generators_t.p.filter(like="unserved").to_numpy().sum()
+    assert (unserved > 1) == (seed == 3)
 
 
 def test_fixed_duration_storage_and_lossless_corridors_need_no_ties(tmp_path):
     """A storage of fixed duration is a StorageUnit, a lossless corridor one two-way Link:
     plain ``n.optimize()`` gives WattBit's objective."""
-    cheap = dict(tech="cheap", kind="generator", capex_per_kw=0, lifetime_years=10,
-                 fuel_cost_per_mwh=5)
-    batt = dict(tech="batt", kind="storage", capex_per_kw=200, lifetime_years=10,
+    cheap = tech("cheap", capex_per_kw=0, lifetime_years=10, fuel_cost_per_mwh=5)
+    batt = tech("batt", "storage", capex_per_kw=200, lifetime_years=10,
                 fixed_om_per_kw_year=5, var_om_per_mwh=2, capex_per_kwh=100,
                 efficiency_charge=0.9, efficiency_discharge=0.95, duration_hours=4)
     load = 50 + 40 * np.sin(np.arange(24) / 24 * 2 * np.pi)
     folder = write_case(
-        tmp_path / "case", regions=[("a", 0.0, 50.0), ("b", 4.0, 50.0)],
-        load={"a": load, "b": load[::-1]}, techs=[cheap, batt],
+        tmp_path / "case", regions=[{"id": "a", "lon": 0.0, "lat": 50.0},
+                                    {"id": "b", "lon": 4.0, "lat": 50.0}],
+        load={"a": load, "b": load[::-1]}, technologies=[cheap, batt],
         resources=[dict(node="b", tech="cheap", existing_mw=200.0, max_new_mw=0),
                    dict(node="a", tech="batt", existing_mw=10.0, existing_mwh=40.0)],
         profiles={"b:cheap": (np.arange(24) % 24 < 12).astype(float)},
         corridors=[{"from": "a", "to": "b", "existing_mw": 20.0, "length_km": 300.0,
-                    "cost_per_mw_km": 50.0}], discount_rate=0.05)
+                    "cost_per_mw_km": 50.0}], config={"discount_rate": 0.05})
     n = to_pypsa(folder)
     assert list(n.storage_units.index) == ["a batt"] and n.stores.empty
     assert list(n.links.index) == ["a-b"] and n.links.at["a-b", "p_min_pu"] == -1
