@@ -373,8 +373,7 @@ def sweep_command(
                   "assignment, prices, corridors, …; see docs/scenarios-and-sweeps.md)")
 
 
-# --------------------------------------------------------------- PyPSA networks in and out
-# (model/inputs/pypsa_import.py and model/outputs/pypsa_export.py do the work)
+# ---------------- PyPSA networks in and out (model/inputs/pypsa_import, outputs/pypsa_export)
 def _quiet_pypsa() -> None:
     import logging
 
@@ -416,7 +415,6 @@ def import_pypsa_command(
     Exit code 2: no such network, one that cannot be imported, or no PyPSA.
     """
     from model.inputs.pypsa_import import import_network
-    from model.inputs.pypsa_report import summary_lines
     from model.studies.cases import load_case
 
     _quiet_pypsa()
@@ -427,7 +425,7 @@ def import_pypsa_command(
         load_case(imp.path)
     except (CaseError, ImportError, OSError, ValueError, KeyError) as exc:
         _bad_input(exc)
-    for line in summary_lines(imp):
+    for line in imp.summary_lines():
         console.print(line, highlight=False, markup=False)
     console.print(f"Case written to [bold]{imp.path}[/bold]")
 

@@ -46,7 +46,7 @@ from model.inputs.pypsa_common import (
     is_electric,
     region_id,
 )
-from model.inputs.pypsa_report import notes_table, write_report
+from model.inputs.pypsa_report import notes_table, summary_lines, write_report
 
 DEFAULT_VOLL_PER_MWH = 100_000.0
 HANDLED = {"Bus", "Carrier", "Load", "Generator", "StorageUnit", "Store", "Link", "Line",
@@ -68,6 +68,10 @@ class ImportedCase:
     tables: dict[str, pd.DataFrame]  # load, technologies, resources, profiles, corridors
     notes: pd.DataFrame  # kind, component, count, what, detail, names
     mapped: pd.DataFrame  # component, name, mapped_to
+
+    def summary_lines(self) -> list[str]:
+        """What was imported, and what was left out or changed (for the command line)."""
+        return summary_lines(self)
 
 
 def require_pypsa():
