@@ -18,15 +18,18 @@ import types
 import model.solve as _solve_floor  # the solve floor; its modules load when first used
 from model.version import __version__ as __version__
 
-# the notebook API (model.studies.api), imported on first access (PEP 562)
-_API = ("open_run", "load_case", "Result")
+# the Python API, imported on first access (PEP 562) so that ``import model`` stays light:
+# name -> the module that holds it
+_API = {"open_run": "model.studies.api", "load_case": "model.studies.api",
+        "Result": "model.studies.api", "from_pypsa": "model.inputs.pypsa_import",
+        "to_pypsa": "model.outputs.pypsa_export"}
 
 
 def __getattr__(name: str):
     if name in _API:
-        from model.studies import api
+        import importlib
 
-        return getattr(api, name)
+        return getattr(importlib.import_module(_API[name]), name)
     raise AttributeError(f"module 'model' has no attribute {name!r}")
 
 

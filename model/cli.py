@@ -23,7 +23,7 @@ from model.inputs.problems import CaseError
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CASE = ROOT / "data" / "cases" / "china"
 FALLBACK_CASE = ROOT / "data" / "cases" / "two-region"
-SUBCOMMANDS = {"run", "compare", "sweep", "--help", "-h"}
+SUBCOMMANDS = {"run", "compare", "sweep", "import-pypsa", "export-pypsa", "--help", "-h"}
 
 app = typer.Typer(add_completion=False, no_args_is_help=False, pretty_exceptions_enable=False,
                   help="WattBit: co-plan data-centre siting with generation, storage and "
@@ -378,3 +378,88 @@ def sweep_command(
                   f"{res.failed} without a solution")
     console.print(f"Catalogue: [bold]{res.catalog}[/bold] (tables runs, sites, capacity, "
                   "assignment, prices, corridors, …; see docs/scenarios-and-sweeps.md)")
+
+
+# ---------------- PyPSA networks in and out (model/inputs/pypsa_import, outputs/pypsa_export)
+def _quiet_pypsa() -> None:
+    import logging
+
+    for name in ("pypsa", "linopy", "pyogrio"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def _bad_input(exc: Exception) -> None:
+    if isinstance(exc, CaseError):
+        _report_case_error(exc)
+    else:
+        err.print(Text.assemble(("error: ", "bold red"), str(exc)), highlight=False)
+    raise typer.Exit(code=2) from None
+
+
+@app.command("import-pypsa")
+def import_pypsa_command(
+    network: Annotated[Path, typer.Argument(
+        help="PyPSA network: a netCDF (.nc) or HDF5 (.h5) file, or a folder of CSV files.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Case folder to write.")],
+    name: Annotated[str | None, typer.Option(help="Case name (default: the network's).")] = None,
+    discount_rate: Annotated[float, typer.Option(
+        help="Discount rate of the case (fraction, 0.07 = 7 %/yr). PyPSA's capital costs "
+             "(currency/MW/yr) become overnight costs (currency/kW) at this rate; WattBit's "
+             "annual costs equal PyPSA's whatever it is.")] = 0.07,
+    currency: Annotated[str, typer.Option(help="Currency code of the network's costs.")] = "EUR",
+    voll: Annotated[float | None, typer.Option(
+        help="Value of lost load (currency/MWh) of WattBit's unserved power, which PyPSA "
+             "has not. Default: 100000.")] = None,
+    lifetime: Annotated[float, typer.Option(
+        help="Lifetime (years) where PyPSA's is infinite.")] = 25.0,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Overwrite the imported files of a case in --out (keeps its sites).")]
+    = False,
+) -> None:
+    """Import a PyPSA network as a case folder; list what could not be mapped.
+
+    Writes the case files, IMPORT_REPORT.md, import_notes.csv and import_map.csv.
+    Exit code 2: no such network, one that cannot be imported, or no PyPSA.
+    """
+    from model.inputs.pypsa_import import import_network
+    from model.studies.cases import load_case
+
+    _quiet_pypsa()
+    try:
+        imp = import_network(network, out, name=name, discount_rate=discount_rate,
+                             currency=currency, value_of_lost_load_per_mwh=voll,
+                             lifetime_years=lifetime, overwrite=force)
+        load_case(imp.path)
+    except (CaseError, ImportError, OSError, ValueError, KeyError) as exc:
+        _bad_input(exc)
+    for line in imp.summary_lines():
+        console.print(line, highlight=False, markup=False)
+    console.print(f"Case written to [bold]{imp.path}[/bold]")
+
+
+@app.command("export-pypsa")
+def export_pypsa_command(
+    case: Annotated[Path, typer.Argument(help="Case folder (holds case.yaml).")],
+    out: Annotated[Path, typer.Option(
+        "--out", "-o", help="Network to write: NAME.nc (netCDF), NAME.h5 (HDF5), else a "
+                            "folder of CSV files.")],
+    run: Annotated[Path | None, typer.Option(
+        help="Run folder of this case: fills in optimised capacities (MW, MWh), dispatch "
+             "(MW) and prices (currency/MWh).")] = None,
+) -> None:
+    """Export a case (and a run of it) as a PyPSA network.
+
+    Exit code 2: a bad case, a run folder without a solution, or no PyPSA.
+    """
+    from model.outputs.pypsa_export import to_pypsa, write_network
+
+    _quiet_pypsa()
+    try:
+        n = to_pypsa(case, run=run)
+        write_network(n, out)
+    except (CaseError, ImportError, OSError, ValueError, KeyError) as exc:
+        _bad_input(exc)
+    for note in n.meta["wattbit"]["notes"]:
+        console.print(f"note: {note}", highlight=False, markup=False)
+    console.print(f"Network written to [bold]{out}[/bold]; optimise it in PyPSA with "
+                  "extra_functionality=model.outputs.pypsa_export.extra_functionality")
