@@ -50,9 +50,9 @@ def main(argv=None) -> None:
 
     from generate import write_benchmark_case
 
-    from model.build import build
-    from model.case import load_case
-    from model.solver import solve
+    from model.formulation.build import build
+    from model.solve.highs import solve
+    from model.studies.cases import load_case
 
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     out = HERE / "results" / f"algorithm_probes-{stamp}.jsonl"

@@ -64,8 +64,7 @@ def _emit(result: dict) -> None:
 def worker_wattbit(args) -> None:
     t_start = time.perf_counter()
     sys.path.insert(0, str(args.root))
-    from model.case import load_case  # noqa: F401  (import cost measured here)
-    from model.run import run
+    from model.studies.run import run
 
     t_imported = time.perf_counter()
     options = {"algorithm": args.algorithm, "threads": args.threads,

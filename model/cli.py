@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import sys
 import warnings
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from .validation import CaseError
+from model.inputs.problems import CaseError
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CASE = ROOT / "data" / "cases" / "china"
 FALLBACK_CASE = ROOT / "data" / "cases" / "two-region"
-SUBCOMMANDS = {"run", "compare", "sweep", "--help", "-h"}
+SUBCOMMANDS = {"run", "compare", "sweep", "import-pypsa", "export-pypsa", "--help", "-h"}
 
 app = typer.Typer(add_completion=False, no_args_is_help=False, pretty_exceptions_enable=False,
                   help="WattBit: co-plan data-centre siting with generation, storage and "
@@ -134,13 +136,17 @@ def run_command(
     tiles: Annotated[bool, typer.Option(
         help="Add an OpenStreetMap tile layer to report.html (needs a network when viewed).")]
     = False,
+    extra: Annotated[Path | None, typer.Option(
+        "--extra", help="Python file defining `def extra(ctx): ...`, which adds custom "
+                        "constraints after the model is built (docs/api.md).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors and the "
                                                                "results folder.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Stream the HiGHS log.")]
     = False,
 ) -> None:
     """Solve one case (optionally with scenarios) and write its run folder."""
-    from .run import run
+    from model.studies.console import SolveDisplay
+    from model.studies.run import run
 
     case = case or default_case()
     names = [p.stem for p in (scenario or [])]
@@ -154,13 +160,15 @@ def run_command(
         if verbose:
             console.print(line, style="dim", highlight=False, markup=False)
 
+    display = nullcontext() if quiet else SolveDisplay(console)
     try:
-        with warnings.catch_warnings(record=True) as caught:
+        with warnings.catch_warnings(record=True) as caught, display:
             warnings.simplefilter("always")
             result = run(case, [str(s) for s in scenario or []], out,
                          _solver_options(algorithm, threads, time_limit, mip_gap),
                          on_event=on_event, on_log=on_log, days=days, segments=segments,
-                         check_full_year=check_full_year, report=report, tiles=tiles)
+                         check_full_year=check_full_year, report=report, tiles=tiles,
+                         extra=extra, on_progress=None if quiet else display)
         for w in caught:
             if not quiet:
                 err.print(f"[yellow]warning:[/yellow] {w.message}", highlight=False)
@@ -173,8 +181,8 @@ def run_command(
     except Exception as exc:  # noqa: BLE001 - a user gets a message, --verbose the traceback
         if verbose:
             raise
-        err.print(f"[bold red]error:[/bold red] {type(exc).__name__}: {exc}", highlight=False,
-                  markup=False)
+        err.print(Text.assemble(("error: ", "bold red"), f"{type(exc).__name__}: {exc}"),
+                  highlight=False)
         err.print("Run again with --verbose for the full traceback; no run folder was "
                   "written.")
         raise typer.Exit(code=1) from None
@@ -268,7 +276,7 @@ def compare_command(
     no solution (infeasible, error, or time limit without one; the comparison is still
     written), else 0.
     """
-    from .sweep import compare
+    from model.studies.sweep import compare
 
     if not scenario and not base:
         err.print("[red]give at least one --scenario (or --base)[/red]")
@@ -290,7 +298,7 @@ def compare_command(
                       scheduler=scheduler,
                       solver_options=_solver_options(algorithm, threads, time_limit, mip_gap),
                       run_options={"days": days, "segments": segments}, on_run=on_run,
-                      on_start=on_start)
+                      on_start=on_start, progress=True)
     except CaseError as exc:
         _report_case_error(exc)
         raise typer.Exit(code=2) from None
@@ -340,8 +348,8 @@ def sweep_command(
     resumed by running the same command again. Failed runs are recorded, not fatal: the exit
     code is 0 once every run is recorded (2 for a bad sweep file or unknown keys).
     """
-    from .catalog import is_complete
-    from .sweep import check_sweep_keys, load_sweep, plan_sweep, run_sweep
+    from model.outputs.catalog import is_complete
+    from model.studies.sweep import check_sweep_keys, load_sweep, plan_sweep, run_sweep
 
     solver_options = _solver_options(algorithm, threads, time_limit, mip_gap)
     run_options = {k: v for k, v in {"days": days, "segments": segments}.items()
@@ -370,3 +378,88 @@ def sweep_command(
                   f"{res.failed} without a solution")
     console.print(f"Catalogue: [bold]{res.catalog}[/bold] (tables runs, sites, capacity, "
                   "assignment, prices, corridors, …; see docs/scenarios-and-sweeps.md)")
+
+
+# ---------------- PyPSA networks in and out (model/inputs/pypsa_import, outputs/pypsa_export)
+def _quiet_pypsa() -> None:
+    import logging
+
+    for name in ("pypsa", "linopy", "pyogrio"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def _bad_input(exc: Exception) -> None:
+    if isinstance(exc, CaseError):
+        _report_case_error(exc)
+    else:
+        err.print(Text.assemble(("error: ", "bold red"), str(exc)), highlight=False)
+    raise typer.Exit(code=2) from None
+
+
+@app.command("import-pypsa")
+def import_pypsa_command(
+    network: Annotated[Path, typer.Argument(
+        help="PyPSA network: a netCDF (.nc) or HDF5 (.h5) file, or a folder of CSV files.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Case folder to write.")],
+    name: Annotated[str | None, typer.Option(help="Case name (default: the network's).")] = None,
+    discount_rate: Annotated[float, typer.Option(
+        help="Discount rate of the case (fraction, 0.07 = 7 %/yr). PyPSA's capital costs "
+             "(currency/MW/yr) become overnight costs (currency/kW) at this rate; WattBit's "
+             "annual costs equal PyPSA's whatever it is.")] = 0.07,
+    currency: Annotated[str, typer.Option(help="Currency code of the network's costs.")] = "EUR",
+    voll: Annotated[float | None, typer.Option(
+        help="Value of lost load (currency/MWh) of WattBit's unserved power, which PyPSA "
+             "has not. Default: 100000.")] = None,
+    lifetime: Annotated[float, typer.Option(
+        help="Lifetime (years) where PyPSA's is infinite.")] = 25.0,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Overwrite the imported files of a case in --out (keeps its sites).")]
+    = False,
+) -> None:
+    """Import a PyPSA network as a case folder; list what could not be mapped.
+
+    Writes the case files, IMPORT_REPORT.md, import_notes.csv and import_map.csv.
+    Exit code 2: no such network, one that cannot be imported, or no PyPSA.
+    """
+    from model.inputs.pypsa_import import import_network
+    from model.studies.cases import load_case
+
+    _quiet_pypsa()
+    try:
+        imp = import_network(network, out, name=name, discount_rate=discount_rate,
+                             currency=currency, value_of_lost_load_per_mwh=voll,
+                             lifetime_years=lifetime, overwrite=force)
+        load_case(imp.path)
+    except (CaseError, ImportError, OSError, ValueError, KeyError) as exc:
+        _bad_input(exc)
+    for line in imp.summary_lines():
+        console.print(line, highlight=False, markup=False)
+    console.print(f"Case written to [bold]{imp.path}[/bold]")
+
+
+@app.command("export-pypsa")
+def export_pypsa_command(
+    case: Annotated[Path, typer.Argument(help="Case folder (holds case.yaml).")],
+    out: Annotated[Path, typer.Option(
+        "--out", "-o", help="Network to write: NAME.nc (netCDF), NAME.h5 (HDF5), else a "
+                            "folder of CSV files.")],
+    run: Annotated[Path | None, typer.Option(
+        help="Run folder of this case: fills in optimised capacities (MW, MWh), dispatch "
+             "(MW) and prices (currency/MWh).")] = None,
+) -> None:
+    """Export a case (and a run of it) as a PyPSA network.
+
+    Exit code 2: a bad case, a run folder without a solution, or no PyPSA.
+    """
+    from model.outputs.pypsa_export import to_pypsa, write_network
+
+    _quiet_pypsa()
+    try:
+        n = to_pypsa(case, run=run)
+        write_network(n, out)
+    except (CaseError, ImportError, OSError, ValueError, KeyError) as exc:
+        _bad_input(exc)
+    for note in n.meta["wattbit"]["notes"]:
+        console.print(f"note: {note}", highlight=False, markup=False)
+    console.print(f"Network written to [bold]{out}[/bold]; optimise it in PyPSA with "
+                  "extra_functionality=model.outputs.pypsa_export.extra_functionality")

@@ -1,0 +1,89 @@
+"""Grid-connection (interconnection) limit on data-centre load, per region.
+
+Key: ``policies.max_new_load_mw``: ``{region id: MW}``.
+
+The cap applies to the grid imports of all data-centre sites hosted in the region, every hour
+(constraint ``max_new_load[r,t]``):
+
+    Σ_{d hosted in r} dc_import_mw[d,t] ≤ cap_r
+
+dc_import_mw is what a site draws from its host region (its exports are a separate variable,
+so one site's exports never make room for another site's imports). On-site generation and
+storage can carry a site's load above the cap: this is the "connect and manage" reading of an
+interconnection queue limit, not a cap on IT capacity.
+Imports of existing sites count too; include them in the cap. Sites' own ``grid_limit_mw``
+still applies to each site. The dual of each hourly row is ≤ 0; Σ_t of its negative is the
+value per year of one more MW of cap.
+
+Report per region: cap, largest hourly import, hours at the cap, price per MW-year.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from model.formulation.context import BuildContext
+from model.formulation.lp import Term, grid_index, grid_positions
+from model.formulation.policies import _common as c
+
+KEY = "max_new_load_mw"
+ROW = "max_new_load"
+
+
+def validate(case, value) -> list:
+    if not isinstance(value, dict):
+        return [c.problem(KEY, f"must be a mapping {{region id: MW}}, got {value!r}")]
+    problems = c.check_ids(KEY, list(value), case.regions.index, "region")
+    for r, cap in value.items():
+        problems += c.check_number(KEY, cap, lo=0.0, what=f"cap of region '{r}'")
+    return problems
+
+
+def _regions(ctx: BuildContext, value) -> list[str]:
+    hosts = set(ctx.case.sites["region"].astype(str)) if len(ctx.case.sites) else set()
+    return [r for r in ctx.case.regions.index if r in value and r in hosts]
+
+
+def add_components(ctx: BuildContext, value) -> None:
+    value = {str(k): v for k, v in value.items()}
+    regions = _regions(ctx, value)
+    if not regions or c.sites(ctx) is None:
+        return
+    n_t = ctx.n_steps
+    row_of = {r: i for i, r in enumerate(regions)}
+    site_row = np.array([row_of.get(r, -1) for r in ctx.case.sites["region"].astype(str)])
+    sel = np.flatnonzero(site_row >= 0)
+    imports = c.sites(ctx).import_mw
+    caps = np.array([float(value[r]) for r in regions])
+    ctx.lp.add_constraints(ROW, grid_index(pd.Index(regions, name="region"), n_t,
+                                           ("region", "step")),
+                           [Term(imports, imports.at(sel).ravel(), 1.0,
+                                 grid_positions(site_row[sel], n_t).ravel())], "<=",
+                           np.repeat(caps, n_t))
+
+
+def report(ctx: BuildContext, value, x, duals) -> dict:
+    value = {str(k): v for k, v in value.items()}
+    regions = _regions(ctx, value)
+    out = {}
+    n_t = ctx.n_steps
+    dual = c.row_duals(ctx, duals, ROW)
+    grid = c.sites(ctx).import_mw.value(x) if c.sites(ctx) is not None else None
+    for i, r in enumerate(regions):
+        sel = (ctx.case.sites["region"].astype(str) == r).to_numpy()
+        imp = grid[sel].sum(axis=0) if grid is not None else np.zeros(n_t)
+        cap = float(value[r])
+        at_cap = c.is_binding(imp, np.full(n_t, cap))
+        price = None
+        if dual is not None:
+            price = float(c.shadow_price(dual.reshape(-1, n_t)[i], "<=").sum())
+        out[r] = {"cap_mw": cap, "max_import_mw": float(imp.max()) if n_t else 0.0,
+                  "hours_at_cap": int(np.sum(at_cap)), "binding": bool(np.any(at_cap)),
+                  "price_per_mw_year": price}
+    for r in value:
+        if r not in out:
+            out[r] = {"cap_mw": float(value[r]), "max_import_mw": 0.0, "hours_at_cap": 0,
+                           "binding": False, "price_per_mw_year": 0.0,
+                           "note": "no data-centre site in this region"}
+    return {"regions": out, "binding": any(v["binding"] for v in out.values())}

@@ -1,0 +1,102 @@
+"""Live solver progress on a rich console: one line that moves while HiGHS works.
+
+:class:`SolveDisplay` is an ``on_progress`` callback (:mod:`model.solve.progress`): on a
+terminal it keeps one ``rich.live.Live`` line — spinner, elapsed time, stage, phase,
+iterations, objective, bound and gap — under the stage lines, and removes it when the solve is
+done; every finished stage leaves one plain line (on any console, a log file too). The clock on
+the line advances between events (HiPO reports only once per iteration, every few seconds on a
+large LP). The command line uses it unless ``--quiet``; ``wb.solve(..., progress=True)`` too.
+"""
+
+from __future__ import annotations
+
+import time
+
+from rich.console import Console
+from rich.live import Live
+from rich.spinner import Spinner
+from rich.table import Table
+from rich.text import Text
+
+from model.solve.progress import SolveProgress
+
+
+def _number(v: float) -> str:
+    return f"{v:.5g}" if abs(v) < 1e5 else f"{v:.4e}"
+
+
+def describe(p: SolveProgress, elapsed_s: float | None = None) -> str:
+    """The progress as one line of plain text."""
+    t = f"{p.elapsed_s if elapsed_s is None else elapsed_s:.1f} s"
+    if p.phase == "done":
+        parts = [f"{p.stage or 'solve'} done at {t}"]
+        if p.iteration:
+            parts.append(f"{p.iteration:,} it")
+    else:
+        parts = [f"{t:>8}", *([p.stage] if p.stage and p.stage != p.phase else []),
+                 p.phase + (f" it {p.iteration:,}" if p.iteration else "")]
+    if p.nodes:
+        parts.append(f"nodes {p.nodes:,}")
+    if p.objective is not None:
+        parts.append(f"objective {_number(p.objective)}")
+    if p.bound is not None:
+        parts.append(f"bound {_number(p.bound)}")
+    if p.gap is not None:
+        parts.append(f"gap {100 * p.gap:.2f} %")
+    return " · ".join(parts)
+
+
+class _Line:
+    """The live line; renders the latest event with a running clock."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.spinner = Spinner("dots", style="cyan")
+        self.progress: SolveProgress | None = None
+        self.seen_at = time.perf_counter()
+
+    def __rich__(self) -> Table:
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True)
+        grid.add_column(no_wrap=True)
+        p = self.progress
+        elapsed = None if p is None else p.elapsed_s + time.perf_counter() - self.seen_at
+        text = Text(f"{self.label:>8} ", style="cyan")
+        text.append("starting" if p is None else describe(p, elapsed))
+        grid.add_row(self.spinner, text)
+        return grid
+
+
+class SolveDisplay:
+    """``on_progress`` callback drawing a live line on ``console`` (stop it with
+    :meth:`close`, or use it as a context manager). Each finished stage (relaxation,
+    rounding, branch and bound, pricing LP, …) leaves one plain line with its last state."""
+
+    def __init__(self, console: Console, label: str = "solving"):
+        self.console = console
+        self.line = _Line(label)
+        self.live: Live | None = None
+
+    def __call__(self, p: SolveProgress) -> None:
+        prev = self.line.progress
+        self.line.progress, self.line.seen_at = p, time.perf_counter()
+        if p.phase == "done":
+            if prev is None or prev.phase != "done" or prev.stage != p.stage:
+                self.close()
+                self.console.print(f"{'':>8} {describe(p)}", style="dim", highlight=False,
+                                   soft_wrap=True)
+        elif self.live is None and self.console.is_terminal:
+            self.live = Live(self.line, console=self.console, transient=True,
+                             refresh_per_second=8)
+            self.live.start()
+
+    def close(self) -> None:
+        if self.live is not None:
+            self.live.stop()
+            self.live = None
+
+    def __enter__(self) -> SolveDisplay:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
