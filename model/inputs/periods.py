@@ -1,0 +1,130 @@
+"""Investment periods: when capacity can be online, how long it lives, what money is worth.
+
+``case.yaml``::
+
+    periods: [2027, 2030, 2035]   # years of operation; absent: one static year (as before)
+    decision_year: 2026           # when decisions are taken (default: first period − 1)
+    foresight: perfect            # or myopic: period by period, each build carried forward
+    base_year: 2025               # the year money is discounted to
+
+Period p stands for the years y_p … y_{p+1} − 1 (the last period for as many years as the gap
+before it, or ``horizon_end_year`` − y_P). What a period's year is worth, as in PyPSA's
+multi-investment optimisation (``investment_period_weightings["objective"]``):
+
+    W_p = Σ_{y = y_p}^{y_p + n_p − 1} (1 + r)^−(y − base_year)
+
+Capacity built for period b (online from y_b) with lifetime L is **active** in period q when
+y_b ≤ y_q < y_b + L. It can be **built** for period b only when its lead time ℓ allows:
+y_b ≥ decision_year + ℓ. Existing capacity is active while y_q < its retirement year.
+
+End of horizon: capital is paid as annuities, counted only for the periods in which an asset
+is active inside the horizon, weighted by W_q — an asset outliving the horizon pays nothing for
+the years after it (PyPSA's multi-investment rule; GenX's multi-stage model does the same with
+its "remaining life" not charged). So the objective is
+
+    Σ_q W_q · ( Σ_u annuity_u · Σ_{b: active(b,q)} new[u,b] + running costs of period q )
+
+With ``periods`` absent, there is one period, W = 1, every asset is active and nothing is
+restricted by lead times: the model is today's static year, identical to the last digit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+FORESIGHT = ("perfect", "myopic")
+
+
+@dataclass(frozen=True)
+class Periods:
+    years: np.ndarray  # first year of operation of each period
+    span_years: np.ndarray  # years each period stands for
+    weights: np.ndarray  # W_p: discounted years, the objective weight of one year of period p
+    decision_year: float  # decisions are taken in this year (−inf for the static case)
+    foresight: str = "perfect"
+
+    @property
+    def n(self) -> int:
+        return len(self.years)
+
+    @property
+    def static(self) -> bool:
+        """One static year (no ``periods`` in case.yaml): today's model."""
+        return not np.isfinite(self.decision_year)
+
+    def active(self, lifetimes: np.ndarray) -> np.ndarray:
+        """active[u, b, q]: capacity of item u built for period b runs in period q."""
+        life = np.asarray(lifetimes, float)[:, None, None]
+        yb = self.years[None, :, None]
+        yq = self.years[None, None, :]
+        if self.static:
+            return np.ones((len(life), self.n, self.n), bool)
+        return (yb <= yq) & (yq < yb + life)
+
+    def buildable(self, lead_times: np.ndarray) -> np.ndarray:
+        """buildable[u, b]: capacity of item u may be new in period b (lead time allows)."""
+        lead = np.nan_to_num(np.asarray(lead_times, float), nan=0.0)[:, None]
+        return self.years[None, :] >= self.decision_year + lead
+
+    def existing_active(self, retire_years: np.ndarray) -> np.ndarray:
+        """alive[u, q]: existing capacity of item u still runs in period q."""
+        retire = np.asarray(retire_years, float)[:, None]
+        alive = self.years[None, :] < np.where(np.isfinite(retire), retire, np.inf)
+        return np.ones_like(alive) if self.static else alive
+
+    def capital_weight(self, lifetimes: np.ndarray) -> np.ndarray:
+        """Σ_q W_q · active[u, b, q]: years of annuity a MW built for b pays, discounted."""
+        return (self.active(lifetimes) * self.weights[None, None, :]).sum(axis=2)
+
+
+def static_periods() -> Periods:
+    return Periods(np.array([0]), np.array([1.0]), np.array([1.0]), -np.inf)
+
+
+def discount_weights(years: np.ndarray, spans: np.ndarray, rate: float,
+                     base_year: float) -> np.ndarray:
+    """W_p = Σ_{y in period p} (1 + r)^−(y − base_year)."""
+    return np.array([sum((1.0 + rate) ** -(y0 + k - base_year) for k in range(int(n)))
+                     for y0, n in zip(years, spans, strict=True)])
+
+
+def periods_of(config: dict, discount_rate: float) -> Periods:
+    """The periods a validated case.yaml asks for (static when ``periods`` is absent)."""
+    raw = config.get("periods")
+    if not raw:
+        return static_periods()
+    years = np.array(sorted(int(y) for y in raw))
+    gaps = np.diff(years)
+    last = (int(config["horizon_end_year"]) - years[-1] if config.get("horizon_end_year")
+            else (gaps[-1] if len(gaps) else 1))
+    spans = np.r_[gaps, last].astype(float)
+    base = float(config.get("base_year", years[0]))
+    decision = float(config.get("decision_year", years[0] - 1))
+    return Periods(years, spans, discount_weights(years, spans, discount_rate, base), decision,
+                   str(config.get("foresight", "perfect")))
+
+
+def period_problems(config: dict) -> list[tuple[str, str]]:
+    """(key, message) for every problem with the period keys of case.yaml."""
+    out = []
+    raw = config.get("periods")
+    if raw is None:
+        return out
+    if not isinstance(raw, list) or not raw or not all(
+            isinstance(y, int) and not isinstance(y, bool) for y in raw):
+        return [("periods", f"must be a list of years, e.g. [2027, 2030, 2035]; got {raw!r}")]
+    if len(set(raw)) != len(raw):
+        out.append(("periods", "years must be distinct"))
+    first = min(raw)
+    decision = config.get("decision_year", first - 1)
+    if not isinstance(decision, int) or decision >= first:
+        out.append(("decision_year", f"must be a year before the first period ({first}); "
+                                     f"got {decision!r}"))
+    if config.get("foresight", "perfect") not in FORESIGHT:
+        out.append(("foresight", f"must be one of {', '.join(FORESIGHT)}"))
+    end = config.get("horizon_end_year")
+    if end is not None and (not isinstance(end, int) or end <= max(raw)):
+        out.append(("horizon_end_year", f"must be a year after the last period ({max(raw)})"))
+    return out
