@@ -48,6 +48,7 @@ from model.formulation.component import Component, Results, Solution
 from model.formulation.context import BuildContext
 from model.formulation.datacentres import SiteBlocks
 from model.formulation.lp import ConBlock, Term, VarBlock, grid_index, grid_positions
+from model.formulation.vintages import step_cost_weights
 from model.inputs.derived import demand_matrix, latency_matrix, windows
 
 
@@ -213,8 +214,9 @@ def _sites(ctx: BuildContext, b: ComputeBlocks, dc: SiteBlocks) -> None:
     ctx.lp.add_constraints(
         "dc_it_capacity", grid_index(sites.index, n_t, ("site", "step")),
         [Term(served, served.at().ravel(), 1.0, grid_positions(site_pos, n_t).ravel()),
-         Term(dc.it_new_mw, np.repeat(np.arange(len(sites)), n_t), -1.0,
-              np.arange(len(sites) * n_t))],
+         dc.it_new.installed_terms(np.repeat(np.arange(len(sites)), n_t),
+                                   np.tile(ctx.case.period_index, len(sites)),
+                                   np.arange(len(sites) * n_t), -1.0)],
         "<=", np.repeat(sites["existing_it_mw"].to_numpy(float), n_t))
     idle = sites["idle_share"].to_numpy(float)
     ctx.inject(served, ctx.node_pos(b.arcs["site"]),
@@ -223,7 +225,7 @@ def _sites(ctx: BuildContext, b: ComputeBlocks, dc: SiteBlocks) -> None:
 
 
 def _costs(ctx: BuildContext, b: ComputeBlocks) -> None:
-    case, w = ctx.case, ctx.weights
+    case, w = ctx.case, step_cost_weights(ctx)
     vlc = case.workloads["value_of_lost_compute_per_mwh"].reindex(b.groups["class"]).to_numpy(
         float)
     ctx.lp.add_cost("unserved_compute", b.unserved_mw, None, (vlc[:, None] * w[None, :]).ravel())

@@ -252,7 +252,9 @@ class LinearProblem:
 
     def add_gate(self, rows: ConBlock, binary: VarBlock, pos: np.ndarray) -> None:
         """Mark ``rows`` (``≤`` rows of a big-M bound) as restricting only while
-        ``binary[pos[i]]`` is 0: with the binary fixed at 1 the pricing LP drops row i."""
+        ``binary[pos[i]]`` is 0: with the binary fixed at 1 the pricing LP drops row i.
+        ``pos`` may be 2-D (rows × k, −1 for none): row i then has several binaries (a site
+        built in any of several periods) and is dropped when one of them is 1."""
         self.gates[rows.name] = (binary, np.asarray(pos, dtype=np.int64))
 
     # ------------------------------------------------------------------ objective

@@ -33,6 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 FORESIGHT = ("perfect", "myopic")
 
@@ -127,4 +128,118 @@ def period_problems(config: dict) -> list[tuple[str, str]]:
     end = config.get("horizon_end_year")
     if end is not None and (not isinstance(end, int) or end <= max(raw)):
         out.append(("horizon_end_year", f"must be a year after the last period ({max(raw)})"))
+    return out
+
+
+# ---------------------------------------------------------------- the multi-period case
+def expand(case):
+    """A multi-period case as one time axis: the case's (representative) steps once per
+    period, period after period, with that period's load (load_growth.csv, the connection
+    queue) and compute demand (``period`` rows of compute_demand.csv). Storage and flexible
+    work cycle within each period's representative periods, never across periods. A static
+    case is returned as it is."""
+    import dataclasses
+
+    inv = case.investment
+    if inv.static:
+        return case
+    n_t, n_p = case.n_steps, inv.n
+    cycle = case.periods.astype(np.int64)
+    stacked = dataclasses.replace(
+        case,
+        time=_stacked_time(case.time, inv.years),
+        weights=np.tile(case.weights, n_p),
+        load=_stacked_load(case),
+        profiles=_tile(case.profiles, n_p),
+        pue=_tile(case.pue, n_p),
+        step_hours=None if case.step_hours is None else np.tile(case.step_hours, n_p),
+        period_of_step=(np.repeat(np.arange(n_p), n_t) * (cycle.max(initial=0) + 1)
+                        + np.tile(cycle, n_p)),
+        step_period=np.repeat(np.arange(n_p), n_t),
+        full_time_case=None if case.full_time_case is None else expand(case.full_time_case),
+        **_stacked_demand(case))
+    stacked.reduction = case.reduction
+    return stacked
+
+
+def _stacked_time(time, years) -> pd.Index:
+    return pd.Index([f"{y}|{t}" for y in years for t in time], name="time")
+
+
+def _tile(df, n: int):
+    if not len(df.columns):
+        return pd.DataFrame(index=range(len(df) * n))
+    return pd.DataFrame(np.tile(df.to_numpy(), (n, 1)), columns=df.columns)
+
+
+def load_factors(case) -> np.ndarray:
+    """Load multiplier of each region (columns of load.csv) in each period (regions × P)."""
+    inv = case.investment
+    out = np.ones((len(case.load.columns), inv.n))
+    growth = case.load_growth
+    if growth is None or not len(growth):
+        return out
+    r = case.load.columns.get_indexer(growth["region"])
+    p = np.searchsorted(inv.years, growth["period"].to_numpy())
+    out[r, p] = growth["factor"].to_numpy(float)
+    return out
+
+
+def queued_mw(case) -> np.ndarray:
+    """MW of queued large loads drawing power in each region and period (regions × P)."""
+    inv = case.investment
+    out = np.zeros((len(case.load.columns), inv.n))
+    queue = case.connection_queue
+    if queue is None or not len(queue):
+        return out
+    r = case.load.columns.get_indexer(queue["region"])
+    online = queue["online_year"].to_numpy(float)[:, None] <= inv.years[None, :]
+    np.add.at(out, r, online * queue["mw"].to_numpy(float)[:, None])
+    return out
+
+
+def _stacked_load(case):
+    base = case.load.to_numpy()  # step × region
+    factors, queue = load_factors(case), queued_mw(case)
+    blocks = [base * factors[:, p][None, :] + queue[:, p][None, :]
+              for p in range(case.investment.n)]
+    return pd.DataFrame(np.vstack(blocks), columns=case.load.columns)
+
+
+def _stacked_demand(case) -> dict:
+    """Compute demand rows once per (centre, class), their periods' levels as profiles."""
+    cd, inv = case.compute_demand, case.investment
+    profiles = _tile(case.compute_profiles, inv.n)
+    if not len(cd) or cd["period"].isna().all():
+        return {"compute_demand": cd, "compute_profiles": profiles}
+    n_t = case.n_steps
+    rows, columns = [], {}
+    for (centre, cls), part in cd.groupby(["centre", "class"], sort=False):
+        part = part.set_index("period").reindex(inv.years.astype(float))
+        level = part["it_mw"].fillna(0.0).to_numpy(float)
+        ref = float(level.max(initial=0.0))
+        base = str(part["profile"].dropna().iloc[0]) if part["profile"].notna().any() else ""
+        shape = (case.compute_profiles[base].to_numpy(float) if base else np.ones(n_t))
+        ramp = level / ref if ref > 0 else level
+        name = f"{base or 'flat'}@" + "/".join(f"{v:.9g}" for v in ramp)
+        columns.setdefault(name, np.concatenate([shape * v for v in ramp]))
+        rows.append({"centre": centre, "class": cls, "it_mw": ref,
+                     "profile": name if ref > 0 else "", "period": np.nan})
+    out = pd.DataFrame(rows, columns=["centre", "class", "it_mw", "profile", "period"])
+    profiles = pd.concat([profiles, pd.DataFrame(columns)], axis=1)
+    return {"compute_demand": out, "compute_profiles": profiles}
+
+
+def by_period(case, table: str, ids, column: str, fallback: np.ndarray) -> np.ndarray:
+    """A per-period value (ids × P) from tech_costs.csv-like tables, else ``fallback``."""
+    inv = case.investment
+    out = np.repeat(np.asarray(fallback, float)[:, None], inv.n, axis=1)
+    df = getattr(case, table)
+    if df is None or not len(df) or column not in df or inv.static:
+        return out
+    rows = df[df[column].notna()]
+    key = "tech" if table == "tech_costs" else "region"
+    idx = pd.Index(ids)
+    for k, p, v in zip(rows[key], rows["period"], rows[column], strict=True):
+        out[idx == k, int(np.searchsorted(inv.years, p))] = float(v)
     return out

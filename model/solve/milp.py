@@ -76,7 +76,9 @@ def pricing_bounds(lp: LinearProblem, x: np.ndarray
     row_ub = row_ub.copy()
     for name, (binary_block, pos) in lp.gates.items():
         rows = lp.constraints[name]
-        on = x[binary_block.cols(pos)] > 0.5
+        pos2 = pos if pos.ndim == 2 else pos[:, None]
+        values = np.where(pos2 >= 0, x[binary_block.cols(np.maximum(pos2, 0))], 0.0)
+        on = (values > 0.5).any(axis=1)
         row_ub[rows.start + np.flatnonzero(on)] = np.inf
     return lb, ub, row_lb, row_ub
 

@@ -4,7 +4,7 @@ Keys: ``policies.allowed_sites`` (list of site ids: only these may be built) and
 ``policies.forbidden_sites`` (list of site ids: these may not be built). Both may be given;
 a site is then buildable if it is allowed and not forbidden.
 
-Bounds (no rows): dc_built[d] ≤ 0 for every excluded site d, which through
+Bounds (no rows): dc_built[d] ≤ 0 (in every build period) for every excluded site d, which through
 IT_d ≤ M_d · dc_built[d] also fixes its IT capacity, its served compute and its power to 0.
 
 An unknown site id, or excluding a site with ``existing_it_mw > 0`` (which is built by
@@ -55,7 +55,10 @@ class SiteList:
         if not out or c.sites(ctx) is None:
             return
         built = c.sites(ctx).built
-        pos = built.index.get_indexer(out)
+        d = c.sites(ctx).sites.index.get_indexer(out)
+        pos = built.pos(np.repeat(d, built.n_periods), np.tile(np.arange(built.n_periods),
+                                                               len(d)))
+        built = built.block
         built.ub[pos] = 0.0
         built.lb[pos] = np.minimum(built.lb[pos], 0.0)
 
