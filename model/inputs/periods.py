@@ -141,7 +141,7 @@ def expand(case):
     import dataclasses
 
     inv = case.investment
-    if inv.static:
+    if inv.static or case.step_period is not None:
         return case
     n_t, n_p = case.n_steps, inv.n
     cycle = case.periods.astype(np.int64)
@@ -156,7 +156,9 @@ def expand(case):
         period_of_step=(np.repeat(np.arange(n_p), n_t) * (cycle.max(initial=0) + 1)
                         + np.tile(cycle, n_p)),
         step_period=np.repeat(np.arange(n_p), n_t),
-        full_time_case=None if case.full_time_case is None else expand(case.full_time_case),
+        # the full-year check of a multi-period plan is not offered (it would re-run every
+        # period's full year): the expanded case carries none
+        full_time_case=None,
         **_stacked_demand(case))
     stacked.reduction = case.reduction
     return stacked
@@ -215,10 +217,9 @@ def _stacked_demand(case) -> dict:
     n_t = case.n_steps
     rows, columns = [], {}
     for (centre, cls), part in cd.groupby(["centre", "class"], sort=False):
-        part = part.set_index("period").reindex(inv.years.astype(float))
-        level = part["it_mw"].fillna(0.0).to_numpy(float)
-        ref = float(level.max(initial=0.0))
         base = str(part["profile"].dropna().iloc[0]) if part["profile"].notna().any() else ""
+        level = _levels(part, inv.years)
+        ref = float(level.max(initial=0.0))
         shape = (case.compute_profiles[base].to_numpy(float) if base else np.ones(n_t))
         ramp = level / ref if ref > 0 else level
         name = f"{base or 'flat'}@" + "/".join(f"{v:.9g}" for v in ramp)
@@ -228,6 +229,15 @@ def _stacked_demand(case) -> dict:
     out = pd.DataFrame(rows, columns=["centre", "class", "it_mw", "profile", "period"])
     profiles = pd.concat([profiles, pd.DataFrame(columns)], axis=1)
     return {"compute_demand": out, "compute_profiles": profiles}
+
+
+def _levels(part: pd.DataFrame, years: np.ndarray) -> np.ndarray:
+    """IT MW of one (centre, class) in each period: a row without a period holds in every
+    period; rows with one hold in theirs (0 in periods without a row)."""
+    if part["period"].isna().all():
+        return np.full(len(years), float(part["it_mw"].sum()))
+    part = part.dropna(subset=["period"]).set_index("period").reindex(years.astype(float))
+    return part["it_mw"].fillna(0.0).to_numpy(float)
 
 
 def by_period(case, table: str, ids, column: str, fallback: np.ndarray) -> np.ndarray:

@@ -24,6 +24,7 @@ from model.formulation.generation import GenerationBlocks
 from model.formulation.policies.dedicated import reference_case
 from model.formulation.storage import StorageBlocks
 from model.inputs.case import Case
+from model.inputs.periods import expand
 from model.inputs.problems import CaseError, Problem
 from model.inputs.timeseries import reduce_case, reduction_settings
 from model.outputs.run_folder import write_run
@@ -55,11 +56,16 @@ def _noop(_stage: str, _msg: str = "") -> None:
 
 def prepare_case(case_path: str | Path | Case, scenarios: list | None, days: int | None,
                  segments: int | None, event) -> Case:
-    """Load and validate the case, then reduce its time series when asked to."""
+    """Load and validate the case, reduce its time series when asked to, and lay a
+    multi-period case's periods out on one time axis (:func:`model.inputs.periods.expand`)."""
     event("load", str(case_path) if not isinstance(case_path, Case) else case_path.name)
     case = case_path if isinstance(case_path, Case) else load_case(case_path, scenarios)
+    return expand(_reduced(case, days, segments, event))
+
+
+def _reduced(case: Case, days: int | None, segments: int | None, event) -> Case:
     reduction = reduction_settings(case, days, segments)
-    if reduction is None:
+    if reduction is None or case.step_period is not None:  # none asked, or already laid out
         return case
     problems = policies.time_resolution_problems(case, reduction.get("segments"))
     if problems:
@@ -228,6 +234,9 @@ def run(
     summary = run_summary(ctx, res, options, ranges, collected["summary"], reference)
     summary["inputs"] = inputs_record(case_path, scenarios, extra)
     clock["results"] = time.perf_counter()
+    if check_full_year and not case.investment.static:
+        warnings.warn("the full-year check is not offered for multi-period cases",
+                      UserWarning, stacklevel=2)
     if check_full_year and res.x is not None and case.full_time_case is not None:
         full_year_check(ctx, res, options, summary, tables, on_log, event)
     clock["check"] = time.perf_counter()
