@@ -278,23 +278,29 @@ def _group_prices(ctx: BuildContext, b: ComputeBlocks, sol: Solution) -> np.ndar
         dual = sol.dual(b.window)
         for g, win_row in b.window_row.items():
             per_step[g] += dual[win_row] * ctx.case.hours
+    # a step's dual is W_p · w_t · price (W_p: its period's discounted years; 1 if static)
+    per_step = per_step / ctx.case.investment.weights[ctx.case.period_index][None, :]
     total = b.group_demand @ w
     return np.divide((per_step * b.group_demand).sum(axis=1), total,
                      out=np.full(len(b.groups), np.nan), where=total > 0)
 
 
-def _member_share(b: ComputeBlocks) -> np.ndarray:
-    """Share of its pool's demand that each demand row holds (0 for rows in no pool)."""
-    total = b.group_demand.sum(axis=1)
-    return np.divide(b.demand.sum(axis=1), total[np.maximum(b.group_of, 0)],
-                     out=np.zeros(len(b.group_of)), where=b.group_of >= 0)
+def _member_share(b: ComputeBlocks, steps: np.ndarray | slice = slice(None)) -> np.ndarray:
+    """Share of its pool's demand (in ``steps``) that each demand row holds (0 for rows in
+    no pool)."""
+    total = b.group_demand[:, steps].sum(axis=1)
+    return np.divide(b.demand[:, steps].sum(axis=1), total[np.maximum(b.group_of, 0)],
+                     out=np.zeros(len(b.group_of)),
+                     where=(b.group_of >= 0) & (total[np.maximum(b.group_of, 0)] > 0))
 
 
-def _assignment(ctx: BuildContext, b: ComputeBlocks, served: np.ndarray) -> pd.DataFrame:
-    """Work served per (centre, class, site): each member of a pool takes its share of the
-    pool's service on every arc of the pool."""
+def _assignment(ctx: BuildContext, b: ComputeBlocks, served: np.ndarray,
+                steps: np.ndarray | slice = slice(None)) -> pd.DataFrame:
+    """Work served per (centre, class, site) in ``steps``: each member of a pool takes its
+    share of the pool's service on every arc of the pool."""
     cd = ctx.case.compute_demand
-    share = _member_share(b)
+    share = _member_share(b, steps)
+    served, weights = served[:, steps], ctx.weights[steps]
     arc_group = b.arcs["group"].to_numpy()
     member = np.flatnonzero(b.group_of >= 0)
     # every (member row, arc of its pool) pair
@@ -302,8 +308,9 @@ def _assignment(ctx: BuildContext, b: ComputeBlocks, served: np.ndarray) -> pd.D
                             ) if len(member) else np.zeros(0, np.int64)
     pair_a = np.concatenate([np.flatnonzero(arc_group == b.group_of[j]) for j in member]
                             ) if len(member) else np.zeros(0, np.int64)
-    mwh = (served @ ctx.weights)[pair_a] * share[pair_j]
-    peak = (served.max(axis=1) if ctx.n_steps else np.zeros(len(served)))[pair_a] * share[pair_j]
+    mwh = (served @ weights)[pair_a] * share[pair_j]
+    peak = (served.max(axis=1) if served.shape[1] else np.zeros(len(served)))[pair_a] \
+        * share[pair_j]
     keep = mwh > 1e-6
     centre, site = cd["centre"].to_numpy()[pair_j], b.arcs["site"].to_numpy()[pair_a]
     lat = latency_matrix(ctx.case)
@@ -326,6 +333,30 @@ def _where_served(assign: pd.DataFrame) -> dict[str, str]:
     return where
 
 
+def _served_tables(ctx: BuildContext, b: ComputeBlocks, sol: Solution
+                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """assignment.csv and compute_unserved.csv (MWh per year): of the static year, or one
+    block per period with a ``period`` column in a multi-period case."""
+    cd, inv = ctx.case.compute_demand, ctx.case.investment
+    served, unserved_mw = sol.value(b.served_it_mw), sol.value(b.unserved_mw)
+    assigns, unserveds = [], []
+    for p in range(inv.n):
+        steps = ctx.case.period_index == p
+        w, share = ctx.weights[steps], _member_share(b, steps)
+        unserved = cd[["centre", "class"]].copy()
+        unserved["demand_mwh"] = b.demand[:, steps] @ w
+        unserved["unserved_mwh"] = np.where(
+            b.group_of >= 0,
+            (unserved_mw[:, steps] @ w)[np.maximum(b.group_of, 0)] * share, 0.0)
+        assign = _assignment(ctx, b, served, steps)
+        if not inv.static:
+            assign.insert(0, "period", int(inv.years[p]))
+            unserved.insert(0, "period", int(inv.years[p]))
+        assigns.append(assign)
+        unserveds.append(unserved)
+    return (pd.concat(assigns, ignore_index=True), pd.concat(unserveds, ignore_index=True))
+
+
 def results(ctx: BuildContext, sol: Solution) -> Results:
     cd = ctx.case.compute_demand
     b = ctx.get(ComputeBlocks)
@@ -338,13 +369,7 @@ def results(ctx: BuildContext, sol: Solution) -> Results:
             "compute_unserved": cd[["centre", "class"]].assign(demand_mwh=0.0,
                                                                unserved_mwh=0.0)},
             summary={"unserved_compute_mwh": 0.0})
-    w = ctx.weights
-    share = _member_share(b)
-    assign = _assignment(ctx, b, sol.value(b.served_it_mw))
-    unserved = cd[["centre", "class"]].copy()
-    unserved["demand_mwh"] = b.demand @ w
-    unserved["unserved_mwh"] = np.where(
-        b.group_of >= 0, (sol.value(b.unserved_mw) @ w)[np.maximum(b.group_of, 0)] * share, 0.0)
+    assign, unserved = _served_tables(ctx, b, sol)
     tables = {"assignment": assign, "compute_unserved": unserved}
     if sol.duals is not None:
         price = _group_prices(ctx, b, sol)
@@ -352,6 +377,11 @@ def results(ctx: BuildContext, sol: Solution) -> Results:
             marginal_cost_per_mwh_it=np.where(b.group_of >= 0,
                                               price[np.maximum(b.group_of, 0)], np.nan))
     summary = {"unserved_compute_mwh": float(unserved["unserved_mwh"].sum())}
+    if "period" in unserved:
+        per = unserved.groupby("period")["unserved_mwh"].sum()
+        # the horizon's total: each period's year × the years it stands for
+        summary["unserved_compute_mwh"] = float(per.to_numpy() @ ctx.case.investment.span_years)
+        summary["unserved_compute_mwh_by_period"] = {int(k): float(v) for k, v in per.items()}
     if len(assign):
         summary["compute_by_class"] = _where_served(assign)
     return Results(tables=tables, summary=summary)

@@ -125,7 +125,9 @@ def _site_table(ctx: BuildContext, b: SiteBlocks, sol: Solution, power: np.ndarr
     table = pd.DataFrame({k: _site_major(v, n_d, n_p) for k, v in columns.items()})
     if not inv.static:
         table.insert(0, "period", np.tile(inv.years, n_d))
-        online = np.where(built.any(axis=1), inv.years[np.argmax(built, axis=1)], np.nan)
+        # online: the first period in which the site serves IT work (not merely built)
+        serving = built & (it_energy > 1e-6)
+        online = np.where(serving.any(axis=1), inv.years[np.argmax(serving, axis=1)], np.nan)
         at = table.columns.get_loc("built") + 1
         table.insert(at, "online_year", np.repeat(online, n_p))
         table.insert(at + 1, "time_to_power_years",

@@ -69,6 +69,7 @@ class Case:
     connection_queue: pd.DataFrame | None = None  # region, online_year, mw
     # multi-period cases, once expanded (model.inputs.periods.expand): period of each step
     step_period: np.ndarray | None = None
+    unexpanded: Case | None = None  # the case before expand (myopic windows start from it)
 
     @property
     def n_steps(self) -> int:

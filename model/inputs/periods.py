@@ -45,6 +45,7 @@ class Periods:
     weights: np.ndarray  # W_p: discounted years, the objective weight of one year of period p
     decision_year: float  # decisions are taken in this year (−inf for the static case)
     foresight: str = "perfect"
+    base_year: float = 0.0  # the year money is discounted to
 
     @property
     def n(self) -> int:
@@ -104,7 +105,7 @@ def periods_of(config: dict, discount_rate: float) -> Periods:
     base = float(config.get("base_year", years[0]))
     decision = float(config.get("decision_year", years[0] - 1))
     return Periods(years, spans, discount_weights(years, spans, discount_rate, base), decision,
-                   str(config.get("foresight", "perfect")))
+                   str(config.get("foresight", "perfect")), base)
 
 
 def period_problems(config: dict) -> list[tuple[str, str]]:
@@ -159,9 +160,33 @@ def expand(case):
         # the full-year check of a multi-period plan is not offered (it would re-run every
         # period's full year): the expanded case carries none
         full_time_case=None,
+        unexpanded=case,
         **_stacked_demand(case))
     stacked.reduction = case.reduction
     return stacked
+
+
+def window(case, last: int):
+    """The (unexpanded) case cut to its periods 0 … ``last``: what a myopic planner sees when
+    it decides period ``last``. Each period keeps the years it stands for, so assets that
+    outlive the window pay nothing after it."""
+    import dataclasses
+
+    inv = case.investment
+    keep = slice(0, last + 1)
+    cut = dataclasses.replace(inv, years=inv.years[keep], span_years=inv.span_years[keep],
+                              weights=inv.weights[keep], foresight="perfect")
+    horizon = float(inv.years[last])
+
+    def upto(df, column: str):
+        if df is None or column not in df:
+            return df
+        return df[~(df[column].astype(float) > horizon)].reset_index(drop=True)
+
+    return dataclasses.replace(
+        case, investment=cut, load_growth=upto(case.load_growth, "period"),
+        tech_costs=upto(case.tech_costs, "period"),
+        compute_demand=upto(case.compute_demand, "period"))
 
 
 def _stacked_time(time, years) -> pd.Index:

@@ -201,6 +201,15 @@ def _relaxation(lp: LinearProblem, options: dict, on_log, log: list[str],
     return h, scaling, algo, status
 
 
+def solve_plan(lp: LinearProblem, options: dict, on_log: Callable[[str], None] | None = None,
+               on_progress: Progress = None) -> SolveResult:
+    """Solve an LP, or a MILP by the case's ``mip_strategy`` (relax_round: :func:`solve_milp`;
+    else HiGHS's branch and bound)."""
+    if lp.is_mip and options.get("mip_strategy", "relax_round") == "relax_round":
+        return solve_milp(lp, options, on_log, on_progress=on_progress)
+    return solve(lp, options, on_log, on_progress=on_progress)
+
+
 def solve_milp(lp: LinearProblem, options: dict | None = None,
                on_log: Callable[[str], None] | None = None,
                on_progress: Progress = None) -> SolveResult:
