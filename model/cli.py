@@ -75,20 +75,26 @@ def _solver_options(algorithm, threads, time_limit, mip_gap) -> dict:
 
 
 def print_summary(summary: dict, out_dir: Path | None) -> None:
+    from model.studies.console import period_table
+
     cur = summary.get("currency", "")
     t = Table(title=f"{summary.get('case')} — {summary.get('status')}", show_header=False)
     t.add_column("item")
     t.add_column("value", justify="right")
     obj = summary.get("objective")
-    t.add_row("objective (per year)", f"{obj:,.0f} {cur}" if obj is not None else "—")
+    periods = summary.get("periods")
+    label = (f"objective (NPV, money of {periods['base_year']})" if periods
+             else "objective (per year)")
+    t.add_row(label, f"{obj:,.0f} {cur}" if obj is not None else "—")
     if summary.get("mip_gap") is not None and summary.get("is_mip"):
         t.add_row("MIP gap reached", f"{100 * summary['mip_gap']:.3f} %")
-    for key, label in (("emissions_t", "emissions (t CO2/yr)"),
-                       ("unserved_energy_mwh", "unserved power (MWh/yr)"),
+    per = "horizon total" if periods else "/yr"  # multi-period: Σ_p years_p · annual_p
+    for key, label in (("emissions_t", f"emissions (t CO2, {per})"),
+                       ("unserved_energy_mwh", f"unserved power (MWh, {per})"),
                        ("average_price_per_mwh", f"average power price ({cur}/MWh)"),
                        ("it_mw_built", "IT capacity built (MW)"),
                        ("power_cost_per_mwh_it", f"power cost per MWh of compute ({cur})"),
-                       ("unserved_compute_mwh", "unserved compute (MWh/yr)")):
+                       ("unserved_compute_mwh", f"unserved compute (MWh, {per})")):
         if summary.get(key) is not None:
             t.add_row(label, f"{summary[key]:,.1f}")
     if summary.get("sites_built") is not None:
@@ -101,6 +107,9 @@ def print_summary(summary: dict, out_dir: Path | None) -> None:
               f"{tim.get('total_s', 0):.1f}")
     t.add_row("algorithm used", str(summary.get("solver", {}).get("algorithm_used")))
     console.print(t)
+    by_period = period_table(summary)
+    if by_period is not None:
+        console.print(by_period)
     if out_dir is not None:
         console.print(f"Results written to [bold]{out_dir}[/bold]")
 

@@ -100,3 +100,43 @@ class SolveDisplay:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _short(v: float) -> str:
+    """A figure in a narrow column: 43.8M, 1.2G, 950.5."""
+    for scale, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(v) >= scale:
+            return f"{v / scale:.1f}{suffix}"
+    return f"{v:.1f}"
+
+
+def period_table(summary: dict) -> Table | None:
+    """One row per period of a multi-period run (None for a static run): its costs per year,
+    emissions, unserved power and compute, IT in place, the cost of power per MWh of IT work
+    and the sites coming online."""
+    periods = summary.get("periods")
+    if not periods:
+        return None
+    cur = summary.get("currency", "")
+    t = Table(title=f"by period (decided {periods['decision_year']}, "
+                    f"{periods['foresight']} foresight)")
+    for label in ("period", "years", f"{cur}/yr", "t CO2/yr", "unserved MWh/yr",
+                  "lost IT MWh/yr", "IT MW", f"{cur}/MWh IT", "online"):
+        t.add_column(label, justify="right")
+    costs = summary.get("costs_by_period", {})
+    sites = summary.get("by_period", {})
+    online = summary.get("sites_online_year", {})
+
+    def get(key: str, year: int):
+        return (summary.get(key) or {}).get(year, (summary.get(key) or {}).get(str(year)))
+
+    for year, span in zip(periods["years"], periods["years_represented"], strict=True):
+        cost = sum((v.get(year, v.get(str(year))) or 0.0) for v in costs.values())
+        here = sites.get(year, sites.get(str(year), {}))
+        cells = [cost, get("emissions_t_by_period", year),
+                 get("unserved_energy_mwh_by_period", year),
+                 get("unserved_compute_mwh_by_period", year), here.get("it_mw_built"),
+                 here.get("power_cost_per_mwh_it")]
+        t.add_row(str(year), f"{span:g}", *("—" if v is None else _short(v) for v in cells),
+                  ", ".join(s for s, y in online.items() if int(y) == int(year)) or "—")
+    return t

@@ -226,3 +226,22 @@ def test_compute_demand_grows_by_period(tmp_path):
     assert res.objective == pytest.approx(50 * 1000 * 10 + 50 * 1000 * 5, rel=REL)
     demand = res.tables["compute_unserved"].set_index("period")["demand_mwh"]
     np.testing.assert_allclose(demand.loc[[2030, 2035]], [50 * HOURS, 100 * HOURS], rtol=REL)
+
+
+def test_command_line_prints_each_period(tmp_path):
+    """`solve.py run CASE` on a multi-period case: the NPV and a row per period with the
+    site coming online in 2028 and its cost of power (gas at 50 per MWh) there."""
+    from typer.testing import CliRunner
+
+    from model.cli import app
+
+    out = tmp_path / "run"
+    result = CliRunner().invoke(app, ["run", str(_site_case(tmp_path, "cli", on_site_gas=True)),
+                                      "--out", str(out), "--no-report"],
+                                env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "objective (NPV, money of 2028)" in result.output
+    rows = [line for line in result.output.splitlines() if line.strip("│ ").startswith("20")]
+    assert rows[0].split("│")[1].strip() == "2028" and "dc" in rows[0]
+    assert rows[0].split("│")[8].strip() == "50.0"  # gas at 50 per MWh of IT work (PUE 1)
+    assert rows[1].split("│")[1].strip() == "2032"
