@@ -5,8 +5,8 @@ one place (:mod:`model.inputs.periods` defines the periods):
 
     new[u, b] ≥ 0          capacity of item u built for period b (online from its first year)
                            (= 0 where b is before decision_year + the item's lead time)
-    installed(u, q) = Σ_b active[u, b, q] · new[u, b]     (active: y_b ≤ y_q < y_b + lifetime)
-    installed(u, q) ≤ max_new_u                          (the potential, in every period)
+    installed[u, q] = Σ_b active[u, b, q] · new[u, b]    (active: y_b ≤ y_q < y_b + lifetime)
+    0 ≤ installed[u, q] ≤ max_new_u                      (the potential, in every period)
     capital and fixed costs:  Σ_b (Σ_q W_q · active[u, b, q]) · annual_cost[u, b] · new[u, b]
 
 In a static case (no ``periods``) there is one period and one vintage per item, ``new[u]``
@@ -32,6 +32,11 @@ class Vintages:
     n_items: int
     active: np.ndarray  # items × build period × period (bool)
     capital_weight: np.ndarray  # items × build period: Σ_q W_q · active
+    # multi-period: installed[u, q] = Σ_b active · new[u, b] as a variable of its own, so that
+    # each step's rows hold one capacity column instead of every active vintage (and each
+    # column sits only in its own period's rows: an interior-point solver's normal equations
+    # stay as sparse as a static year's)
+    installed_block: VarBlock | None = None
 
     @property
     def n_periods(self) -> int:
@@ -46,11 +51,15 @@ class Vintages:
         """Σ_b active[item_r, b, period_r] · coef_r · new[item_r, b] on row rows[r]."""
         items, periods = np.asarray(items, np.int64), np.asarray(periods, np.int64)
         coef = np.broadcast_to(np.asarray(coef, float), items.shape)
+        if self.installed_block is not None:
+            return Term(self.installed_block, self.pos(items, periods), coef, np.asarray(rows))
         r, b = np.nonzero(self.active[items, :, periods])
         return Term(self.block, self.pos(items[r], b), coef[r], np.asarray(rows)[r])
 
     def installed(self, x: np.ndarray) -> np.ndarray:
         """Installed new capacity (items × periods) in a solution."""
+        if self.installed_block is not None:
+            return x[self.installed_block.cols()].reshape(self.n_items, self.n_periods)
         new = x[self.block.cols()].reshape(self.n_items, self.n_periods)
         return np.einsum("ub,ubq->uq", new, self.active)
 
@@ -90,17 +99,19 @@ def add_new_capacity(ctx: BuildContext, name: str, items: pd.Index, max_new: np.
     block = lp.add_variables(name, index, 0.0, ub.ravel(), integer=integer,
                              price_ub=None if pub is None else pub.ravel())
     vint = Vintages(block, len(items), active, weight)
+    # installed[u, q] ≤ max_new_u: the potential, in every period (a bound, not a row)
+    limit = np.asarray(max_new, float) if potential else np.full(len(items), np.inf)
+    installed = lp.add_variables(f"{name}_installed", index, 0.0,
+                                 np.repeat(limit, inv.n))
+    n_rows = len(items) * inv.n
+    lp.add_constraints(f"{name}_installed_def", index,
+                       [Term(installed, np.arange(n_rows), 1.0, np.arange(n_rows)),
+                        vint.installed_terms(np.repeat(np.arange(len(items)), inv.n),
+                                             np.tile(np.arange(inv.n), len(items)),
+                                             np.arange(n_rows), -1.0)],
+                       "==", 0.0)
+    vint.installed_block = installed
     ctx.vintages[name] = vint
-    finite = np.flatnonzero(np.isfinite(np.asarray(max_new, float)))
-    if potential and len(finite):
-        items_q = np.repeat(finite, inv.n)
-        periods_q = np.tile(np.arange(inv.n), len(finite))
-        rows = np.arange(len(items_q))
-        lp.add_constraints(f"{name}_potential",
-                           pd.MultiIndex.from_arrays([items[items_q], inv.years[periods_q]],
-                                                     names=index.names),
-                           [vint.installed_terms(items_q, periods_q, rows, 1.0)],
-                           "<=", np.asarray(max_new, float)[items_q])
     return vint
 
 
