@@ -202,11 +202,14 @@ def test_myopic_and_perfect_foresight_by_hand(tmp_path, foresight, expected, bui
     assert res.summary["periods"]["foresight"] == foresight
 
 
-def test_compute_demand_grows_by_period(tmp_path):
+@pytest.mark.parametrize(("module_mw", "it_mw"), [(None, (50.0, 100.0)), (30.0, (60.0, 120.0))])
+def test_compute_demand_grows_by_period(tmp_path, module_mw, it_mw):
     """compute_demand.csv rows with a ``period``: 50 MW IT in 2030, 100 MW in 2035. The site
-    (IT at 10 per kW-year, lifetime 1) adds 50 MW of IT for 2035 and serves both years."""
+    (IT at 10 per kW over 10 years: 1000 per MW-year) adds IT for 2035 and serves both
+    periods; in whole 30 MW modules it builds 2 modules for 2030 and 2 more for 2035."""
     sites = [{"id": "dc", "lon": 0.05, "lat": 0, "region": "r", "pue": 1.0, "idle_share": 0.0,
-              "capex_per_kw_it": 10, "lifetime_years": 10}]
+              "capex_per_kw_it": 10, "lifetime_years": 10,
+              **({"module_mw": module_mw} if module_mw else {})}]
     folder = write_case(
         tmp_path / "grow", regions=[{"id": "r", "lon": 0, "lat": 0}], load={"r": [10.0]},
         technologies=[tech("hydro")],
@@ -219,11 +222,13 @@ def test_compute_demand_grows_by_period(tmp_path):
     _with_periods(folder, periods=[2030, 2035], base_year=2030, horizon_end_year=2040)
     res = run(folder, write=False)
     s = res.tables["sites"].set_index("period")
-    assert s.loc[2030, "it_mw"] == pytest.approx(50.0, rel=REL)
-    assert s.loc[2035, "it_mw"] == pytest.approx(100.0, rel=REL)
+    first, second = it_mw
+    assert s.loc[2030, "it_mw"] == pytest.approx(first, rel=REL)
+    assert s.loc[2035, "it_mw"] == pytest.approx(second, rel=REL)
     assert s.loc[2035, "it_energy_mwh_per_year"] == pytest.approx(100 * HOURS, rel=REL)
-    # 50 MW for 10 periods-years at 1000 per MW-year (10 per kW over 10 years) + 50 MW for 5
-    assert res.objective == pytest.approx(50 * 1000 * 10 + 50 * 1000 * 5, rel=REL)
+    # the 2030 vintage pays 1000 per MW-year for 10 years, the 2035 one for 5
+    assert res.objective == pytest.approx(first * 1000 * 10 + (second - first) * 1000 * 5,
+                                          rel=REL)
     demand = res.tables["compute_unserved"].set_index("period")["demand_mwh"]
     np.testing.assert_allclose(demand.loc[[2030, 2035]], [50 * HOURS, 100 * HOURS], rtol=REL)
 
@@ -245,3 +250,26 @@ def test_command_line_prints_each_period(tmp_path):
     assert rows[0].split("│")[1].strip() == "2028" and "dc" in rows[0]
     assert rows[0].split("│")[8].strip() == "50.0"  # gas at 50 per MWh of IT work (PUE 1)
     assert rows[1].split("│")[1].strip() == "2032"
+
+
+def test_connection_queue_and_caps_by_year(tmp_path):
+    """No line lead time now, but the region can connect no new load in 2028 and 120 MW from
+    2032, of which a queued 30 MW load (connection_queue.csv, online 2030) takes 30 MW first.
+    The site runs on on-site gas in 2028 and imports 90 MW of its 100 MW in 2032; the region's
+    load grows by the queued 30 MW from 2032 (10 → 40 MW)."""
+    folder = _site_case(tmp_path, "queue", on_site_gas=True)
+    sites = folder / "sites.geojson"
+    sites.write_text(sites.read_text().replace('"grid_lead_time_years": 6',
+                                               '"grid_lead_time_years": 0'))
+    pd.DataFrame({"region": ["r"], "online_year": [2030], "mw": [30.0]}).to_csv(
+        folder / "connection_queue.csv", index=False)
+    _with_periods(folder, policies={"max_new_load_mw": {"r": {2028: 0.0, 2032: 120.0}}})
+    res = run(folder, write=False)
+    s = res.tables["sites"].set_index("period")
+    assert s.loc[2028, "grid_share"] == pytest.approx(0.0, abs=1e-9)
+    assert s.loc[2032, "grid_share"] == pytest.approx(0.9, rel=1e-7)
+    load = res.summary["load_mwh_by_period"]
+    assert load[2028] == pytest.approx(10 * HOURS, rel=REL)
+    assert load[2032] == pytest.approx(40 * HOURS, rel=REL)
+    caps = res.summary["policies"]["max_new_load_mw"]["regions"]["r"]["by_period"]
+    assert caps[2032]["cap_mw"] == pytest.approx(90.0) and caps[2032]["binding"]

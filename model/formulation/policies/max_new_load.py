@@ -13,7 +13,9 @@ dc_import_mw is what a site draws from its host region (its exports are a separa
 so one site's exports never make room for another site's imports). On-site generation and
 storage can carry a site's load above the cap: this is the "connect and manage" reading of an
 interconnection queue limit, not a cap on IT capacity.
-Imports of existing sites count too; include them in the cap. Sites' own ``grid_limit_mw``
+Imports of existing sites count too; include them in the cap. Large loads already in the
+queue (connection_queue.csv, from their online year) take their MW of the cap first:
+cap_r,p − queued_r,p is what data-centre sites can import. Sites' own ``grid_limit_mw``
 still applies to each site. The dual of each hourly row is ≤ 0; Σ_t of its negative is the
 value per year of one more MW of cap.
 
@@ -29,6 +31,7 @@ import pandas as pd
 from model.formulation.context import BuildContext
 from model.formulation.lp import Term, grid_index, grid_positions
 from model.formulation.policies import _common as c
+from model.inputs.periods import queued_mw
 
 KEY = "max_new_load_mw"
 ROW = "max_new_load"
@@ -67,6 +70,15 @@ def caps_by_period(case, cap) -> np.ndarray:
     return out
 
 
+def region_caps(ctx: BuildContext, regions: list[str], value: dict) -> np.ndarray:
+    """Room left for data-centre imports (region × period): the cap less the queued loads of
+    connection_queue.csv already online in the period (never below 0)."""
+    caps = np.array([caps_by_period(ctx.case, value[r]) for r in regions]).reshape(
+        len(regions), ctx.case.investment.n)
+    queued = queued_mw(ctx.case)[ctx.case.load.columns.get_indexer(regions)]
+    return np.maximum(caps - queued, 0.0)
+
+
 def _regions(ctx: BuildContext, value) -> list[str]:
     hosts = set(ctx.case.sites["region"].astype(str)) if len(ctx.case.sites) else set()
     return [r for r in ctx.case.regions.index if r in value and r in hosts]
@@ -82,7 +94,7 @@ def add_components(ctx: BuildContext, value) -> None:
     site_row = np.array([row_of.get(r, -1) for r in ctx.case.sites["region"].astype(str)])
     sel = np.flatnonzero(site_row >= 0)
     imports = c.sites(ctx).import_mw
-    caps = np.array([caps_by_period(ctx.case, value[r]) for r in regions])  # region × P
+    caps = region_caps(ctx, regions, value)  # region × P
     ctx.lp.add_constraints(ROW, grid_index(pd.Index(regions, name="region"), n_t,
                                            ("region", "step")),
                            [Term(imports, imports.at(sel).ravel(), 1.0,
@@ -111,10 +123,11 @@ def report(ctx: BuildContext, value, x, duals) -> dict:
     n_t = ctx.n_steps
     dual = c.row_duals(ctx, duals, ROW)
     grid = c.sites(ctx).import_mw.value(x) if c.sites(ctx) is not None else None
+    caps = region_caps(ctx, regions, value)
     for i, r in enumerate(regions):
         sel = (ctx.case.sites["region"].astype(str) == r).to_numpy()
         imp = grid[sel].sum(axis=0) if grid is not None else np.zeros(n_t)
-        cap = caps_by_period(ctx.case, value[r])[period]
+        cap = caps[i, period]
         d = None if dual is None else dual.reshape(-1, n_t)[i]
         if inv.static:
             out[r] = _region_report(ctx, imp, cap, d)
