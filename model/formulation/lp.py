@@ -166,6 +166,10 @@ class LinearProblem:
     # (binary block, position in it of each row's binary); the pricing LP drops the rows whose
     # binary is fixed at 1 (:func:`model.solver.pricing_bounds`)
     gates: dict[str, tuple[VarBlock, np.ndarray]] = field(default_factory=dict)
+    # integer blocks built period by period (item-major, this many build periods per item):
+    # rounding a relaxation rounds their cumulative sums, not each period's share, so that a
+    # site half-built in two periods is built once, in the first (model.solve.milp)
+    cumulative_integers: dict[str, int] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ variables
     def add_variables(

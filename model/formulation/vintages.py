@@ -99,6 +99,8 @@ def add_new_capacity(ctx: BuildContext, name: str, items: pd.Index, max_new: np.
     block = lp.add_variables(name, index, 0.0, ub.ravel(), integer=integer,
                              price_ub=None if pub is None else pub.ravel())
     vint = Vintages(block, len(items), active, weight)
+    if integer:
+        lp.cumulative_integers[name] = inv.n
     # installed[u, q] ≤ max_new_u: the potential, in every period (a bound, not a row)
     limit = np.asarray(max_new, float) if potential else np.full(len(items), np.inf)
     installed = lp.add_variables(f"{name}_installed", index, 0.0,

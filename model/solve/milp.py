@@ -119,8 +119,21 @@ class _Clock:
         return out
 
 
+def rounded_up(lp: LinearProblem, x: np.ndarray, ub: np.ndarray) -> np.ndarray:
+    """Every integer column of ``x`` rounded up (within its bound); blocks built period by
+    period (``lp.cumulative_integers``) round their running sums over build periods up, so
+    that the rounded builds add up to what the relaxation had by each period."""
+    out = np.minimum(np.ceil(x - 1e-6), ub)
+    for name, n_periods in lp.cumulative_integers.items():
+        cols = lp.variables[name].cols()
+        cum = np.ceil(np.cumsum(x[cols].reshape(-1, n_periods), axis=1) - 1e-6)
+        out[cols] = np.minimum(np.diff(cum, axis=1, prepend=0.0).ravel(), ub[cols])
+    return out
+
+
 def _round_up(h: highspy.Highs, scaling: Scaling, x_relax: np.ndarray, lb: np.ndarray,
-              ub: np.ndarray, integ: np.ndarray) -> tuple[np.ndarray, float] | None:
+              ub: np.ndarray, integ: np.ndarray, lp: LinearProblem
+              ) -> tuple[np.ndarray, float] | None:
     """A feasible integer point near the relaxation, or None.
 
     Every integer decision is rounded up at once (a site with any fractional build is built,
@@ -130,8 +143,7 @@ def _round_up(h: highspy.Highs, scaling: Scaling, x_relax: np.ndarray, lb: np.nd
     build, and the general integers are rounded up from that LP.
     """
     cols = np.flatnonzero(integ)
-    rounded = _fix_and_run(h, scaling, cols, np.minimum(np.ceil(x_relax[cols] - 1e-6),
-                                                        ub[cols]))
+    rounded = _fix_and_run(h, scaling, cols, rounded_up(lp, x_relax, ub)[cols])
     if rounded is not None:
         return rounded
     h.changeColsBounds(len(cols), cols.astype(np.int32), lb[cols], ub[cols])
@@ -139,7 +151,7 @@ def _round_up(h: highspy.Highs, scaling: Scaling, x_relax: np.ndarray, lb: np.nd
     for part in (np.flatnonzero(integ & (ub <= 1.0)), np.flatnonzero(integ & (ub > 1.0))):
         if not len(part):
             continue
-        found = _fix_and_run(h, scaling, part, np.minimum(np.ceil(x[part] - 1e-6), ub[part]))
+        found = _fix_and_run(h, scaling, part, rounded_up(lp, x, ub)[part])
         if found is None:
             return None
         x = found[0]
@@ -257,7 +269,7 @@ def _solve_milp(lp: LinearProblem, options: dict, on_log,
     # fresh interior-point solve
     h.setOptionValue("solver", "simplex")
     rounded = _round_up(h, scaling, scaling.x_back(np.asarray(sol.col_value, dtype=float)),
-                        lb, ub, integ)
+                        lb, ub, integ, lp)
     if rounded is None:
         log.append("WattBit: rounding the relaxation did not give a feasible point; "
                    "branch and bound\n")

@@ -273,3 +273,29 @@ def test_connection_queue_and_caps_by_year(tmp_path):
     assert load[2032] == pytest.approx(40 * HOURS, rel=REL)
     caps = res.summary["policies"]["max_new_load_mw"]["regions"]["r"]["by_period"]
     assert caps[2032]["cap_mw"] == pytest.approx(90.0) and caps[2032]["binding"]
+
+
+def test_rounding_builds_a_half_built_site_once(tmp_path):
+    """A site whose relaxation builds it by halves (50 MW of 100 MW max IT in 2030, all of it
+    in 2035): rounding each period's half up would build it twice (infeasible); rounding the
+    running sum builds it once, for 2030, and the rounded plan is optimal without branching.
+    Objective: fixed cost 1000 per year (1e4 over 10 years, r = 0) for 10 years + IT at 1000
+    per MW-year: 50 MW for 10 years and 50 MW for 5."""
+    sites = [{"id": "dc", "lon": 0.05, "lat": 0, "region": "r", "pue": 1.0, "idle_share": 0.0,
+              "capex_per_kw_it": 10, "lifetime_years": 10, "fixed_cost": 1e4,
+              "max_it_mw": 100}]
+    folder = write_case(
+        tmp_path / "halves", regions=[{"id": "r", "lon": 0, "lat": 0}], load={"r": [10.0]},
+        technologies=[tech("hydro")],
+        resources=[{"node": "r", "tech": "hydro", "existing_mw": 10_000, "max_new_mw": 0}],
+        sites=sites, centres=[{"id": "city", "lon": 0.1, "lat": 0}],
+        compute_demand=[{"centre": "city", "class": "chat", "it_mw": 50, "period": 2030},
+                        {"centre": "city", "class": "chat", "it_mw": 100, "period": 2035}],
+        workloads=[{"class": "chat", "max_latency_ms": 50,
+                    "value_of_lost_compute_per_mwh": 1000.0}])
+    _with_periods(folder, periods=[2030, 2035], base_year=2030, horizon_end_year=2040)
+    res = run(folder, write=False)
+    assert res.status == "optimal"
+    assert "rounding" in res.summary["solver"]["algorithm_used"]
+    assert res.objective == pytest.approx(1000 * 10 + 50 * 1000 * 10 + 50 * 1000 * 5, rel=REL)
+    assert res.summary["sites_online_year"] == {"dc": 2030}
