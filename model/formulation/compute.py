@@ -115,19 +115,24 @@ def demand_groups(case, dem: np.ndarray) -> tuple[np.ndarray, pd.DataFrame]:
     same set of eligible sites (only when latency carries no cost). Any split of a pool's
     service among its members is feasible for each member, so pooling is exact and removes
     most arcs for latency-tolerant classes (one training pool instead of one per centre).
+    In a multi-period case the profile within a period counts: members may grow at different
+    rates from period to period, their demands stay proportional inside each period.
 
     Returns the group of each demand row (−1: no demand) and a table of groups (class,
     members, label)."""
     cd = case.compute_demand
     eligible = arcs(case).groupby("demand")["site_pos"].apply(lambda v: tuple(sorted(v)))
     lat_cost = float(case.latency.get("cost_per_mwh_ms", 0.0) or 0.0)
+    # multi-period: rows ramping differently over periods share a pool when their profile
+    # within a period is the same (model.inputs.periods.expand names it in pool_profile)
+    shape = cd["pool_profile"] if "pool_profile" in cd else cd["profile"]
     group_of = np.full(len(cd), -1, dtype=np.int64)
     keys: dict = {}
     rows = []
     for j in range(len(cd)):  # demand rows (tens to hundreds), never hours
         if dem[j].sum() <= 0 or j not in eligible.index:
             continue
-        key = (cd["class"].iat[j], cd["profile"].iat[j], eligible[j]) + ((j,) if lat_cost else ())
+        key = (cd["class"].iat[j], shape.iat[j], eligible[j]) + ((j,) if lat_cost else ())
         if key not in keys:
             keys[key] = len(rows)
             rows.append({"class": cd["class"].iat[j], "members": []})

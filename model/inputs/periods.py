@@ -250,8 +250,10 @@ def _stacked_demand(case) -> dict:
         name = f"{base or 'flat'}@" + "/".join(f"{v:.9g}" for v in ramp)
         columns.setdefault(name, np.concatenate([shape * v for v in ramp]))
         rows.append({"centre": centre, "class": cls, "it_mw": ref,
-                     "profile": name if ref > 0 else "", "period": np.nan})
-    out = pd.DataFrame(rows, columns=["centre", "class", "it_mw", "profile", "period"])
+                     "profile": name if ref > 0 else "", "period": np.nan,
+                     "pool_profile": base or "flat"})
+    out = pd.DataFrame(rows, columns=["centre", "class", "it_mw", "profile", "period",
+                                      "pool_profile"])
     profiles = pd.concat([profiles, pd.DataFrame(columns)], axis=1)
     return {"compute_demand": out, "compute_profiles": profiles}
 
