@@ -6,6 +6,9 @@ reads the case folder with pandas / geopandas / PyYAML itself and does not impor
 Scope: "plain" cases (regions, load, technologies, resources, profiles, corridors; no sites,
 demand centres, compute demand, policies, representative days or integer corridor blocks).
 Anything outside that scope raises ``NotImplementedError`` rather than being silently ignored.
+Multi-period plain cases (``periods`` in case.yaml, perfect foresight, no connection queue):
+``build_multiperiod_network`` (PyPSA's multi-investment optimisation, one component per build
+year).
 
 Reading of the contract that this mirror implements
 ---------------------------------------------------
@@ -567,7 +570,9 @@ def build_multiperiod_network(case_dir) -> pypsa.Network:
         max_mwh = _col(resources, row, "max_new_mwh", math.inf)
         if not math.isnan(duration):
             max_mwh = min(max_mwh, duration * max_mw)
-        power_years = buildable(lead, max_mw)
+        power_years, energy_years = buildable(lead, max_mw), buildable(lead, max_mwh)
+        if not math.isnan(duration):  # no new energy (max_new_mwh = 0): no new power either
+            power_years = [y for y in power_years if y in energy_years]
         charge = vint.split("Link", f"{name} charge", existing=existing_mw, retire=retire,
                             builds=[(y, costs[y][tech]["power"], max_mw) for y in power_years],
                             lifetime=life)
@@ -579,7 +584,7 @@ def build_multiperiod_network(case_dir) -> pypsa.Network:
         store = vint.split("Store", name, existing=_col(resources, row, "existing_mwh", 0.0),
                            retire=retire,
                            builds=[(y, costs[y][tech]["energy"], max_mwh)
-                                   for y in buildable(lead, max_mwh)], lifetime=life)
+                                   for y in energy_years], lifetime=life)
         ties_equal += [(charge[y], discharge[y], eff_d) for y in power_years]
         if not math.isnan(duration):
             ties_duration += [(store[y], charge[y], duration, 0.0, 0.0) for y in power_years]
