@@ -147,6 +147,9 @@ def _site_record(r, meta, served: list, onsite: pd.DataFrame) -> dict:
         "power_mwh": float(r.get("power_mwh_per_year", np.nan)),
         "peak_power_mw": float(r.get("peak_power_mw", np.nan)),
         "power_cost_per_mwh_it": float(r.get("power_cost_per_mwh_it", np.nan)),
+        # multi-period runs only (NaN, i.e. null in the page, for a static run)
+        "online_year": float(r.get("online_year", np.nan)),
+        "time_to_power_years": float(r.get("time_to_power_years", np.nan)),
         "served": served,
         "onsite": {str(t): [float(e), float(n)] for t, e, n in
                    zip(onsite["tech"], onsite["existing_mw"], onsite["new_mw"], strict=True)},
@@ -165,8 +168,10 @@ def _site_records(case, tables: dict) -> list[dict]:
     return sites
 
 
-def _centre_records(case, tables: dict) -> list[dict]:
+def _centre_records(case, tables: dict, year: int | None = None) -> list[dict]:
     dem = case.compute_demand
+    if year is not None and "period" in dem:  # a multi-period case: that period's demand
+        dem = dem[dem["period"].astype(float) == float(year)]
     asg = tables.get("assignment")
     unserved = tables.get("compute_unserved")
     centres = []
@@ -185,13 +190,18 @@ def _centre_records(case, tables: dict) -> list[dict]:
     return centres
 
 
-def map_data(case, tables: dict, summary: dict) -> dict:
-    """Everything the Leaflet map draws, as plain JSON-able data (EPSG:4326)."""
-    shading = region_shading(case, tables)
+def map_data(case, tables: dict, summary: dict, *, shading=None,
+             year: int | None = None) -> dict:
+    """Everything the Leaflet map draws, as plain JSON-able data (EPSG:4326).
+
+    ``shading`` overrides the regions' shading (:func:`region_shading` of ``tables``) and
+    ``year`` picks the period of a multi-period case's compute demand: both for drawing one
+    period of a multi-period run (:mod:`model.report.map_periods`)."""
+    shading = shading or region_shading(case, tables)
     colours = {r: NO_DATA if c is None else to_hex(c) for r, c in shading.colours().items()}
     cors = _corridor_records(case, tables)
     sites = _site_records(case, tables)
-    centres = _centre_records(case, tables)
+    centres = _centre_records(case, tables, year)
     feats = _region_features(case, tables, shading, colours)
     return {"regions": {"type": "FeatureCollection", "features": feats}, "corridors": cors,
             "sites": sites, "centres": centres,
