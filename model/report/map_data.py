@@ -130,7 +130,9 @@ def _served(asg, key: str, value: str, other: str) -> list[dict]:
 
 def _site_record(r, meta, served: list, onsite: pd.DataFrame) -> dict:
     sid = str(r["site"])
-    return {
+    # multi-period runs only: when the site comes online (a static run's data stays as it was)
+    online = {k: float(r[k]) for k in ("online_year", "time_to_power_years") if k in r}
+    return {**online,
         "id": sid, "name": str(r.get("name", meta.get("name", sid))),
         "region": str(r.get("region", meta.get("region", ""))),
         "group": str(meta.get("group", "") or ""),
@@ -147,9 +149,6 @@ def _site_record(r, meta, served: list, onsite: pd.DataFrame) -> dict:
         "power_mwh": float(r.get("power_mwh_per_year", np.nan)),
         "peak_power_mw": float(r.get("peak_power_mw", np.nan)),
         "power_cost_per_mwh_it": float(r.get("power_cost_per_mwh_it", np.nan)),
-        # multi-period runs only (NaN, i.e. null in the page, for a static run)
-        "online_year": float(r.get("online_year", np.nan)),
-        "time_to_power_years": float(r.get("time_to_power_years", np.nan)),
         "served": served,
         "onsite": {str(t): [float(e), float(n)] for t, e, n in
                    zip(onsite["tech"], onsite["existing_mw"], onsite["new_mw"], strict=True)},
