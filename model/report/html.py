@@ -49,7 +49,7 @@ from model.report.map_data import map_data
 from model.report.map_periods import report_map_data
 from model.report.page import chart_section, page, plot_script, table
 from model.report.period_sections import period_sections
-from model.report.periods import period_label, period_view, run_periods
+from model.report.periods import capacity_in_place, period_label, period_view, run_periods
 from model.report.plot import empty_fig, safe, to_json
 from model.report.run_data import read_run
 from model.report.sankey import chart_sankey
@@ -238,6 +238,8 @@ def _chart_pieces(case, shown: str = "") -> dict:
         "capacity": ("chart-capacity", "Capacity",
                      lambda t, s: safe(chart_capacity, "capacity", case, t),
                      "Generation and storage power by node; sites are nodes of their own."
+                     + (" New (solid): all capacity the run added that is in place in the "
+                        "period, built for it or for earlier periods." if shown else "")
                      + only),
         "state_of_charge": ("chart-soc", "Storage",
                             lambda t, s: safe(chart_soc, "storage", case, t, s),
@@ -265,6 +267,8 @@ def _charts(case, tables: dict, summary: dict) -> tuple[list[str], list[str]]:
     # a multi-period run's one-year charts draw its last period (assignment has no period)
     shown = period_label(years, years[-1]) if years else ""
     one_period = period_view(tables, years[-1]) if years else tables
+    # capacity and storage drawings stack existing + new: new is all added capacity in place
+    in_place = capacity_in_place(tables, years[-1]) if years else tables
     charts = _chart_pieces(case, shown)
     parts = []
     for piece in _declared_pieces():
@@ -272,7 +276,8 @@ def _charts(case, tables: dict, summary: dict) -> tuple[list[str], list[str]]:
             parts.append(_dispatch_section(case, one_period, summary, shown))
         elif piece in charts:
             elem, title, build, caption = charts[piece]
-            parts.append(chart_section(elem, title, build(one_period, summary), caption))
+            view = in_place if piece in ("capacity", "state_of_charge") else one_period
+            parts.append(chart_section(elem, title, build(view, summary), caption))
     return [p[0] for p in parts], [p[1] for p in parts]
 
 

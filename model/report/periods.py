@@ -84,3 +84,22 @@ def period_label(years: list[int], year: int) -> str:
         return f"period {year}"
     where = "last" if year == years[-1] else ("first" if year == years[0] else "one")
     return f"period {year} ({where} of {len(years)}: {years[0]}–{years[-1]})"
+
+
+def capacity_in_place(tables: dict | None, year: int) -> dict[str, pd.DataFrame]:
+    """:func:`period_view` of ``year`` whose capacity ``new_mw`` is all the capacity the run
+    added that is in place in the period (total − existing), not only what was built for
+    it, and ``new_mwh`` the storage energy built for this or earlier periods (lifetimes not
+    applied): for drawings that stack existing + new as the capacity of the period."""
+    view = period_view(tables, year)
+    cap = (tables or {}).get("capacity")
+    if cap is None or not len(cap) or "period" not in cap or "total_mw" not in cap:
+        return view
+    upto = cap[cap["period"].astype(float) <= float(year)]
+    this = view["capacity"].copy()
+    this["new_mw"] = (this["total_mw"] - this["existing_mw"]).clip(lower=0.0)
+    if "new_mwh" in upto:
+        built = upto.groupby(["node", "tech"])["new_mwh"].sum(min_count=1)
+        this["new_mwh"] = [built.get((n, t), float("nan"))
+                           for n, t in zip(this["node"], this["tech"], strict=True)]
+    return {**view, "capacity": this}

@@ -106,7 +106,8 @@ def chart_buildout(case, tables: dict) -> dict:
     if len(cors) and cors["total_mw"].sum() > 0:
         panels.append(("Corridors (sum over all)", unit))
     lay = layout(title + " — generation and storage power by technology", barmode="stack",
-                 height=470, legend=dict(font=dict(size=11)))
+                 height=490, legend=dict(font=dict(size=11)),
+                 margin=dict(l=70, r=30, t=95, b=60))  # room for the panel titles
     for i, (name, panel_unit) in enumerate(panels):
         axis = panel_axes(lay, i, len(panels), name, panel_unit)
         lay[f"xaxis{axis}"].update(type="category", title=dict(text="period"))

@@ -18,11 +18,12 @@ import pytest
 import yaml
 from test_report import TWO_REGION, browse, dom_summary, save_artefact
 
+from model.report.charts import chart_capacity
 from model.report.html import render_report_html, write_report_html
 from model.report.map_periods import report_map_data
 from model.report.maps import draw_map
 from model.report.period_sections import period_figures
-from model.report.periods import period_view, run_periods
+from model.report.periods import capacity_in_place, period_view, run_periods
 from model.report.site_timeline import site_timeline_table
 from model.report.timeline import buildout_table, corridor_buildout
 from model.studies.run import run
@@ -97,6 +98,19 @@ def test_buildout_is_the_capacity_table_summed_per_period(multi_period):
     # what was built for earlier periods is still there (corridors outlive the horizon)
     assert lines.at[2035, "earlier_new_mw"] == pytest.approx(
         cor.loc[cor["period"] < 2035, "new_mw"].sum())
+
+
+def test_capacity_chart_of_a_period_stacks_to_its_total(multi_period):
+    """The node × technology bars of the last period add up to capacity.csv's total_mw:
+    capacity built for earlier periods is in them, not only what was built for 2035."""
+    cap = multi_period.tables["capacity"]
+    last = cap[cap["period"] == 2035]
+    assert (last["total_mw"] - last["existing_mw"] > last["new_mw"] + 1).any()  # the trap
+    view = capacity_in_place(multi_period.tables, 2035)["capacity"]
+    assert (view["existing_mw"] + view["new_mw"]).sum() == pytest.approx(last["total_mw"].sum())
+    figure = chart_capacity(multi_period.case, capacity_in_place(multi_period.tables, 2035))
+    drawn = sum(sum(v for v in t["y"] if v == v) for t in figure["data"])
+    assert drawn == pytest.approx(last["total_mw"].sum(), rel=1e-4)
 
 
 def test_site_timeline_holds_online_year_and_it_per_period(multi_period):
