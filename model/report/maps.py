@@ -56,7 +56,9 @@ def draw_map(case, tables: dict, summary: dict, *, width_in: float = 13.0,
     if years:  # one map draws one period: the last, named in the title
         tables = period_view(tables, years[-1])
         name = title or str(getattr(case, "name", summary.get("case", "")))
-        title = f"{name} — " + (str(years[-1]) if compact else period_label(years, years[-1]))
+        # the period first: a long case name must not push it off the figure
+        label = str(years[-1]) if compact else period_label(years, years[-1])
+        title = f"{label[0].upper()}{label[1:]} — {name}"
     cur = getattr(case, "currency", "") or summary.get("currency", "")
     frame = map_frame(case, width_in=width_in, compact=compact)
     shading, cbar_label = draw_regions(frame, case, tables, cur)
