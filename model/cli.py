@@ -19,11 +19,13 @@ from rich.table import Table
 from rich.text import Text
 
 from model.inputs.problems import CaseError
+from model.studies.console import solver_options as _solver_options
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CASE = ROOT / "data" / "cases" / "china"
 FALLBACK_CASE = ROOT / "data" / "cases" / "two-region"
-SUBCOMMANDS = {"run", "compare", "sweep", "import-pypsa", "export-pypsa", "--help", "-h"}
+SUBCOMMANDS = {"run", "compare", "sweep", "appraise", "import-pypsa", "export-pypsa", "--help",
+               "-h"}
 
 app = typer.Typer(add_completion=False, no_args_is_help=False, pretty_exceptions_enable=False,
                   help="WattBit: co-plan data-centre siting with generation, storage and "
@@ -59,19 +61,6 @@ def _group() -> None:
 
 def default_case() -> Path:
     return DEFAULT_CASE if (DEFAULT_CASE / "case.yaml").exists() else FALLBACK_CASE
-
-
-def _solver_options(algorithm, threads, time_limit, mip_gap) -> dict:
-    opts: dict = {}
-    if algorithm is not None:
-        opts["algorithm"] = algorithm
-    if threads is not None:
-        opts["threads"] = threads
-    if time_limit is not None:
-        opts["time_limit_s"] = time_limit
-    if mip_gap is not None:
-        opts["mip_gap"] = mip_gap
-    return opts
 
 
 def print_summary(summary: dict, out_dir: Path | None) -> None:
@@ -339,6 +328,46 @@ def sweep_command(
                   f"{res.failed} without a solution")
     console.print(f"Catalogue: [bold]{res.catalog}[/bold] (tables runs, sites, capacity, "
                   "assignment, prices, corridors, …; see docs/scenarios-and-sweeps.md)")
+
+
+@app.command("appraise")
+def appraise_command(
+    case: Annotated[Path, typer.Argument(help="Case folder (holds case.yaml).")],
+    site: Annotated[str, typer.Option("--site", help="Id of the candidate site to appraise.")],
+    scenario: Annotated[list[Path] | None, typer.Option(
+        "--scenario", "-s", help="Scenario YAML for every run; repeat to stack.")] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Write appraisal.json/.csv and runs in/, out/, free/ here.")] = None,
+    free: Annotated[bool, typer.Option("--free", help="Also solve the case as it is (is the "
+                                                      "site built anyway?).")] = False,
+    report: Annotated[bool, typer.Option("--report/--no-report", help="Write map.png and "
+                                         "report.html in the run folders.")] = True,
+    algorithm: AlgorithmOption = None,
+    threads: ThreadsOption = None,
+    time_limit: TimeLimitOption = None,
+    mip_gap: MipGapOption = None,
+    days: DaysOption = None,
+    segments: SegmentsOption = None,
+) -> None:
+    """Investment case of one site: solve with it forced in and kept out, compare the two.
+
+    Time to power, cost of power per MWh IT, supply mix, IT MW and the system cost of forcing
+    the site in. Exit code 2 for a bad case or site, 1 if a run has no solution, else 0.
+    """
+    from model.studies.appraise import appraise, print_appraisal
+
+    try:
+        res = appraise(case, site, [str(s) for s in scenario or []], out, free=free,
+                       solver_options=_solver_options(algorithm, threads, time_limit, mip_gap),
+                       days=days, segments=segments, report=report,
+                       on_event=lambda stage, msg: console.print(
+                           f"[cyan]{stage:>8}[/cyan] {msg}", highlight=False))
+    except CaseError as exc:
+        _report_case_error(exc)
+        raise typer.Exit(code=2) from None
+    print_appraisal(console, res)
+    if any(r.status not in ("optimal", "time_limit") for r in res.runs.values()):
+        raise typer.Exit(code=1)
 
 
 # ---------------- PyPSA networks in and out (model/inputs/pypsa_import, outputs/pypsa_export)

@@ -8,7 +8,8 @@ the line advances between events (HiPO reports only once per iteration, every fe
 large LP). The command line uses it unless ``--quiet``; ``wb.solve(..., progress=True)`` too.
 
 :func:`print_table` and :func:`compact` print the result tables of compare, sweep and
-appraise (a data frame as a rich table; big numbers as 1.23 M).
+appraise (a data frame as a rich table; big numbers as 1.23 M); :func:`solver_options` turns
+the command line's solver options into the run's.
 """
 
 from __future__ import annotations
@@ -142,3 +143,11 @@ def compact(value) -> str:
         if abs(v) >= size:
             return f"{v / size:.3g}{suffix}"
     return f"{v:.3g}" if abs(v) >= 1e-6 else "0"
+
+
+def solver_options(algorithm: str | None, threads: int | None, time_limit_s: float | None,
+                   mip_gap: float | None) -> dict:
+    """The solver options given on the command line (None: the case's or HiGHS's own)."""
+    given = {"algorithm": algorithm, "threads": threads, "time_limit_s": time_limit_s,
+             "mip_gap": mip_gap}
+    return {k: v for k, v in given.items() if v is not None}
