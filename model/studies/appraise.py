@@ -230,13 +230,13 @@ def print_appraisal(console: Console, result: Appraisal) -> None:
     columns = [("period", "period", ".0f"), ("built", "built", ".0f"),
                ("it_mw", "IT MW", ",.1f"), ("grid_share", "grid", ".0%"),
                ("on_site_share", "on-site", ".0%"),
-               ("grid_import_mwh_per_year", "grid MWh/yr", compact),
-               ("power_cost_per_mwh_it", f"power {cur}/MWh IT", ",.1f"),
+               ("grid_import_mwh_per_year", "grid MWh", compact),
+               ("power_cost_per_mwh_it", "cost/MWh IT", ",.1f"),
                ("marginal_power_cost_per_mwh_it", "marginal", ",.1f"),
-               ("system_cost_per_year_in_minus_out", "Δ system cost/yr", compact)]
+               ("system_cost_per_year_in_minus_out", "Δ cost/yr", compact)]
     if not s["multi_period"]:
         columns = columns[1:]
-    print_table(console, f"Appraisal — site {result.site} forced in ({s['case']})",
+    print_table(console, f"Site {result.site} forced in ({cur}; Δ = in − out per year)",
                 result.periods, columns)
     if result.out is not None:
         console.print(f"Appraisal written to [bold]{result.out}[/bold] (appraisal.json, "
