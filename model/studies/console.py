@@ -6,12 +6,17 @@ iterations, objective, bound and gap — under the stage lines, and removes it w
 done; every finished stage leaves one plain line (on any console, a log file too). The clock on
 the line advances between events (HiPO reports only once per iteration, every few seconds on a
 large LP). The command line uses it unless ``--quiet``; ``wb.solve(..., progress=True)`` too.
+
+:func:`print_table` and :func:`compact` print the result tables of compare, sweep and
+appraise (a data frame as a rich table; big numbers as 1.23 M); :func:`solver_options` turns
+the command line's solver options into the run's.
 """
 
 from __future__ import annotations
 
 import time
 
+from rich import box
 from rich.console import Console
 from rich.live import Live
 from rich.spinner import Spinner
@@ -140,3 +145,48 @@ def period_table(summary: dict) -> Table | None:
         t.add_row(str(year), f"{span:g}", *("—" if v is None else _short(v) for v in cells),
                   ", ".join(s for s, y in online.items() if int(y) == int(year)) or "—")
     return t
+
+# ------------------------------------------------------------------------- result tables
+def print_table(console: Console, title: str, df, columns: list[tuple[str, str, object]]
+                ) -> None:
+    """A rich table of ``df``: columns are (column, header, format spec or function)."""
+    rows = [[_cell(row.get(col), fmt) for col, _, fmt in columns] for _, row in df.iterrows()]
+    t = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
+    for i, (_, label, fmt) in enumerate(columns):
+        width = max([len(label)] + [len(r[i]) for r in rows])
+        short = width <= 14
+        t.add_column(label, justify="right" if fmt else "left", no_wrap=short,
+                     min_width=width if short else None)
+    for cells in rows:
+        t.add_row(*cells)
+    console.print(t)
+
+
+def _cell(v, fmt) -> str:
+    if v is None or (isinstance(v, float) and v != v):
+        return "—"
+    if callable(fmt):
+        return fmt(v)
+    if fmt:
+        try:
+            return format(v, fmt)
+        except (TypeError, ValueError):
+            return str(v)
+    return str(v)
+
+
+def compact(value) -> str:
+    """1234567 -> '1.23 M' (k, M, bn, tn), so wide tables fit a terminal."""
+    v = float(value)
+    for size, suffix in ((1e12, " tn"), (1e9, " bn"), (1e6, " M"), (1e3, " k")):
+        if abs(v) >= size:
+            return f"{v / size:.3g}{suffix}"
+    return f"{v:.3g}" if abs(v) >= 1e-6 else "0"
+
+
+def solver_options(algorithm: str | None, threads: int | None, time_limit_s: float | None,
+                   mip_gap: float | None) -> dict:
+    """The solver options given on the command line (None: the case's or HiGHS's own)."""
+    given = {"algorithm": algorithm, "threads": threads, "time_limit_s": time_limit_s,
+             "mip_gap": mip_gap}
+    return {k: v for k, v in given.items() if v is not None}

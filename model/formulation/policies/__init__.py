@@ -42,6 +42,7 @@ LEVERS = {
     "reserve_margin": reserve_margin,
     "allowed_sites": sites.allowed,
     "forbidden_sites": sites.forbidden,
+    "required_sites": sites.required,
     "min_share_in_group": min_share_in_group,
     "max_new_load_mw": max_new_load,
 }
@@ -50,7 +51,7 @@ LEVERS = {
 # levers whose rows follow the periods of a multi-period case (the others are annual rules
 # written for one static year; a multi-period case refuses them before anything is built)
 MULTI_PERIOD = ("co2_price_per_t", "co2_cap_t", "allowed_sites", "forbidden_sites",
-                "max_new_load_mw")
+                "required_sites", "max_new_load_mw")
 
 
 def check_keys(policies: dict) -> list[str]:
