@@ -190,3 +190,37 @@ def solver_options(algorithm: str | None, threads: int | None, time_limit_s: flo
     given = {"algorithm": algorithm, "threads": threads, "time_limit_s": time_limit_s,
              "mip_gap": mip_gap}
     return {k: v for k, v in given.items() if v is not None}
+
+
+def summary_table(summary: dict) -> Table:
+    """The run's key figures as one table (the command line prints it after a run)."""
+    cur = summary.get("currency", "")
+    t = Table(title=f"{summary.get('case')} — {summary.get('status')}", show_header=False)
+    t.add_column("item")
+    t.add_column("value", justify="right")
+    obj = summary.get("objective")
+    periods = summary.get("periods")
+    label = (f"objective (NPV, money of {periods['base_year']})" if periods
+             else "objective (per year)")
+    t.add_row(label, f"{obj:,.0f} {cur}" if obj is not None else "—")
+    if summary.get("mip_gap") is not None and summary.get("is_mip"):
+        t.add_row("MIP gap reached", f"{100 * summary['mip_gap']:.3f} %")
+    per = "horizon total" if periods else "/yr"  # multi-period: Σ_p years_p · annual_p
+    for key, label in (("emissions_t", f"emissions (t CO2, {per})"),
+                       ("unserved_energy_mwh", f"unserved power (MWh, {per})"),
+                       ("average_price_per_mwh", f"average power price ({cur}/MWh)"),
+                       ("it_mw_built", "IT capacity built (MW)"),
+                       ("power_cost_per_mwh_it", f"power cost per MWh of compute ({cur})"),
+                       ("unserved_compute_mwh", f"unserved compute (MWh, {per})")):
+        if summary.get(key) is not None:
+            t.add_row(label, f"{summary[key]:,.1f}")
+    if summary.get("sites_built") is not None:
+        t.add_row("sites built", ", ".join(summary["sites_built"]) or "none")
+    for cls, where in (summary.get("compute_by_class") or {}).items():
+        t.add_row(f"  {cls} served at", where)
+    tim = summary.get("timings", {})
+    t.add_row("time (build / solve / total, s)",
+              f"{tim.get('build_s', 0):.1f} / {tim.get('solve_s', 0):.1f} / "
+              f"{tim.get('total_s', 0):.1f}")
+    t.add_row("algorithm used", str(summary.get("solver", {}).get("algorithm_used")))
+    return t
