@@ -259,6 +259,8 @@ def _modules(ctx: BuildContext, it_new: Vintages, max_it: np.ndarray,
         np.maximum(max_it[items] - existing[items], 0.0) / module[items] + 1e-9), 0.0)
     modules = ctx.lp.add_variables("dc_modules", it_new.block.index[pos], 0.0, n_max,
                                    integer=True, price_ub=n_true)
+    if n_p > 1:  # rounded by running sums over build periods (model.solve.milp)
+        ctx.lp.cumulative_integers["dc_modules"] = n_p
     ctx.lp.add_constraints("dc_module_size", it_new.block.index[pos],
                            [Term(it_new.block, pos, 1.0),
                             Term(modules, np.arange(len(pos)), -module[items])], "==", 0.0)

@@ -104,6 +104,8 @@ def _blocks(lp, cor: pd.DataFrame, idx: pd.Index, new: Vintages) -> None:
     nb_max = np.floor(new.block.ub[pos] / block[items] + 1e-9)
     blocks = lp.add_variables("corridor_blocks", new.block.index[pos], 0.0, nb_max,
                               integer=True)
+    if n_p > 1:  # rounded by running sums over build periods (model.solve.milp)
+        lp.cumulative_integers["corridor_blocks"] = n_p
     lp.add_constraints("corridor_block_size", new.block.index[pos],
                        [Term(new.block, pos, 1.0),
                         Term(blocks, np.arange(len(pos)), -block[items])], "==", 0.0)

@@ -109,10 +109,15 @@ class SolveDisplay:
 
 def _short(v: float) -> str:
     """A figure in a narrow column: 43.8M, 1.2G, 950.5."""
-    for scale, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+    for scale, suffix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
         if abs(v) >= scale:
             return f"{v / scale:.1f}{suffix}"
     return f"{v:.1f}"
+
+
+def _sites(ids: list[str]) -> str:
+    """Sites coming online in a period, short enough for a column."""
+    return "—" if not ids else ", ".join(ids) if len(ids) <= 2 else f"{len(ids)} sites"
 
 
 def period_table(summary: dict) -> Table | None:
@@ -143,7 +148,7 @@ def period_table(summary: dict) -> Table | None:
                  get("unserved_compute_mwh_by_period", year), here.get("it_mw_built"),
                  here.get("power_cost_per_mwh_it")]
         t.add_row(str(year), f"{span:g}", *("—" if v is None else _short(v) for v in cells),
-                  ", ".join(s for s, y in online.items() if int(y) == int(year)) or "—")
+                  _sites([s for s, y in online.items() if int(y) == int(year)]))
     return t
 
 # ------------------------------------------------------------------------- result tables
