@@ -94,7 +94,7 @@ def test_coal_retirements():
 def test_compute_ramp_and_costs():
     cd = pd.read_csv(CASE / "compute_demand.csv").groupby("period")["it_mw"].sum()
     assert cd[2030] == pytest.approx(pd.read_csv(CN / "compute_demand.csv")["it_mw"].sum(), abs=1)
-    for p, mw in {2025: 5000, 2030: 20000, 2035: 35000}.items():
+    for p, mw in {2025: 0, 2030: 20000, 2035: 35000}.items():
         assert cd[p] == pytest.approx(mw, rel=0.002)
     c = pd.read_csv(CASE / "tech_costs.csv").set_index(["tech", "period"])
     # CPIA 2023: ground PV 3.4 CNY/W; ATB 2024 utility PV 2025 1605.51 -> 2030 1284.59 USD/kW
