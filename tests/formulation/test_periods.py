@@ -299,3 +299,17 @@ def test_rounding_builds_a_half_built_site_once(tmp_path):
     assert "rounding" in res.summary["solver"]["algorithm_used"]
     assert res.objective == pytest.approx(1000 * 10 + 50 * 1000 * 10 + 50 * 1000 * 5, rel=REL)
     assert res.summary["sites_online_year"] == {"dc": 2030}
+
+
+def test_retirement_from_age_and_lifetime(tmp_path):
+    """Existing gas built in 2015 with a 20-year life (no retire_year) runs in 2030 and is
+    gone in 2035: the same plan and cost as retire_year 2035."""
+    by_age = run(_gas_case(tmp_path, "age", existing={"existing_mw": 100, "build_year": 2015},
+                           periods=[2030, 2035], base_year=2030, horizon_end_year=2040),
+                 write=False)
+    given = run(_gas_case(tmp_path, "given", existing={"existing_mw": 100, "retire_year": 2035},
+                          periods=[2030, 2035], base_year=2030, horizon_end_year=2040),
+                write=False)
+    assert by_age.objective == pytest.approx(given.objective, rel=1e-12)
+    cap = by_age.tables["capacity"].set_index("period")
+    assert cap.loc[2035, "new_mw"] == pytest.approx(100.0, rel=REL)

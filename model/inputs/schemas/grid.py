@@ -125,6 +125,10 @@ class Resources(pa.DataFrameModel):
     max_new_mwh: Series[float] = number("MWh", "most new storage energy", default=INF, ge=0)
     retire_year: Series[float] = number("year", "existing capacity stops at the start of this "
                                         "year (multi-period cases)", shown="never (empty)")
+    build_year: Series[float] = number("year", "year the existing capacity came online; without "
+                                       "a retire_year it retires at build_year + the "
+                                       "technology's lifetime_years (multi-period cases)",
+                                       shown="unknown (empty)")
 
     class Config:
         metadata = {"file": "resources.csv", "required": True, "row_ids": ("node", "tech")}
