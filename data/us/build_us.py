@@ -5,6 +5,11 @@ Run from anywhere::
 
     python data/us/build_us.py            # writes data/cases/us/
     python data/us/build_us.py --out DIR  # writes the case somewhere else
+    python data/us/build_us.py --out DIR --out-pathway DIR2 --scenarios-pathway DIR3
+
+The same run also writes the multi-period **US pathway case** (``data/cases/us-pathway``, periods
+2026/2028/2030/2035) and its scenarios (``data/scenarios/us-pathway``) from the US case just built
+and the ``data/us/pathway_*.csv`` tables (``build_pathway``).
 
 Inputs (no network):
 
@@ -34,6 +39,8 @@ import yaml
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 DEFAULT_OUT = ROOT / "data" / "cases" / "us"
+DEFAULT_OUT_PATHWAY = ROOT / "data" / "cases" / "us-pathway"
+DEFAULT_SCENARIOS_PATHWAY = ROOT / "data" / "scenarios" / "us-pathway"
 SRC_OPEN = HERE / "sources"  # subsets of open datasets, cut by data/extract_open_sources.py
 
 SEED = 20230101
@@ -974,14 +981,270 @@ where land is available, capped at the MW shown in `data/us/sites_src.csv`.
 """
 
 
+# ----------------------------------------------------------------------------------------------
+# US pathway case (multi-period): data/cases/us-pathway, data/scenarios/us-pathway
+# ----------------------------------------------------------------------------------------------
+PATHWAY_PERIODS = [2026, 2028, 2030, 2035]
+PATHWAY_DECISION_YEAR = 2025
+PATHWAY_LOAD_YEAR = YEAR  # load.csv is 2023: growth factors compound from here
+# on-site resources of a campus get their own technologies (own lead times: no interconnection
+# queue, no large-frame turbine backlog). gas_cc at a site keeps the grid combined cycle.
+ONSITE_TECH = {"gas_ct": "gas_ct_onsite", "solar": "solar_onsite", "battery": "battery_onsite"}
+# ASSUMPTION: aeroderivative / reciprocating-engine plants cost more per kW than an F-frame CT
+ONSITE_GAS_CAPEX_FACTOR = 1.3
+# GEM planned-retirement cohorts: retire_year = first period on or after the planned year
+COAL_COHORTS = {2028: (2027, 2028), 2030: (2029, 2030), 2035: (2031, 2035)}
+COAL_REMOVED = (2024, 2026)  # planned to retire 2024-2026: gone before the first period
+ATB_TECH = {"solar": "solar-utility", "wind": "onwind"}
+
+
+def _atb_value(atb, tech, parameter, year):
+    """Value of `parameter` of ATB technology `tech` in `year`, linear between the 5-year files."""
+    d = atb[(atb["atb_technology"] == tech) & (atb["parameter"] == parameter)].set_index("year")["value"]
+    return float(np.interp(year, d.index.to_numpy(float), d.to_numpy(float)))
+
+
+def pathway_tech_costs():
+    """tech_costs.csv rows: NREL ATB 2024 Moderate (Market case, 2022 USD) via PyPSA/technology-data,
+    linear between 2025, 2030 and 2035; fixed O&M = ATB FOM share x capex (battery: x 4-h system)."""
+    atb = pd.read_csv(HERE / "pathway_atb2024_costs.csv")
+    rows = []
+    for tech in ["solar", "solar_onsite", "wind", "battery", "battery_onsite"]:
+        base = tech.removesuffix("_onsite")
+        for p in PATHWAY_PERIODS:
+            row = {"tech": tech, "period": p}
+            if base == "battery":
+                kw = _atb_value(atb, "battery inverter", "investment", p)
+                kwh = _atb_value(atb, "battery storage", "investment", p)
+                fom = _atb_value(atb, "battery storage", "FOM", p) / 100 * (kw + 4 * kwh)
+                row.update(capex_per_kw=round(kw), capex_per_kwh=round(kwh), fixed_om_per_kw_year=round(fom, 1))
+            else:
+                capex = _atb_value(atb, ATB_TECH[base], "investment", p)
+                fom = _atb_value(atb, ATB_TECH[base], "FOM", p) / 100 * capex
+                row.update(capex_per_kw=round(capex), capex_per_kwh=np.nan, fixed_om_per_kw_year=round(fom, 1))
+            rows.append(row)
+    df = pd.DataFrame(rows)
+    df["capex_per_kwh"] = df["capex_per_kwh"].astype("Int64")
+    return df
+
+
+def coal_cohorts(res):
+    """Split each state's existing coal (US case row) by GEM planned-retirement cohort: the share of
+    the state's GEM operating coal (July 2023) planned to retire in the cohort's years."""
+    ids = _state_ids()
+    units = pd.read_csv(SRC_OPEN / "gem_gcpt_2023-07_us_units.csv")
+    units = units[units["state_name"].isin(ids)]
+    gem_total = units.groupby(units["state_name"].map(ids))["mw"].sum()
+    ret = pd.read_csv(HERE / "pathway_coal_retirements_gem.csv")
+    out = {}
+    for r in res[res["tech"] == "coal"].itertuples():
+        s = r.node
+        rs = ret[ret["state"] == s]
+        share = {}
+        for key, (y0, y1) in {**COAL_COHORTS, "removed": COAL_REMOVED}.items():
+            mw = rs[(rs["planned_retirement_year"] >= y0) & (rs["planned_retirement_year"] <= y1)]["mw"].sum()
+            share[key] = float(mw / gem_total[s]) if s in gem_total.index else 0.0
+        out[s] = {k: round(float(r.existing_mw) * v, 1) for k, v in share.items()}
+    return out
+
+
+def _copy(src, dst):
+    dst.write_bytes(src.read_bytes())
+
+
+def build_pathway(out: Path, us_dir: Path, scen_dir: Path):
+    """Write the multi-period US pathway case to `out` from the US case in `us_dir` (built first by
+    `build`) and the pathway tables data/us/pathway_*.csv; scenario files go to `scen_dir`."""
+    out.mkdir(parents=True, exist_ok=True)
+    scen_dir.mkdir(parents=True, exist_ok=True)
+    for f in ("regions.geojson", "load.csv", "demand_centres.geojson", "workloads.csv"):
+        _copy(us_dir / f, out / f)
+    regions = json.loads((us_dir / "regions.geojson").read_text(encoding="utf-8"))
+    group = {f["properties"]["id"]: f["properties"]["group"] for f in regions["features"]}
+    sites_src = pd.read_csv(HERE / "sites_src.csv")
+    site_ids = set(sites_src["id"])
+    lead = pd.read_csv(HERE / "pathway_lead_times.csv").set_index("item")["lead_time_years"]
+
+    # --- technologies.csv: US rows + on-site and coal-cohort copies + lead_time_years
+    tech = pd.read_csv(us_dir / "technologies.csv", keep_default_na=False, dtype=str)
+    extra = []
+    for t, new in ONSITE_TECH.items():
+        row = tech[tech["tech"] == t].iloc[0].copy()
+        row["tech"] = new
+        if t == "gas_ct":
+            row["capex_per_kw"] = str(round(float(row["capex_per_kw"]) * ONSITE_GAS_CAPEX_FACTOR))
+        extra.append(row)
+    for y in COAL_COHORTS:
+        row = tech[tech["tech"] == "coal"].iloc[0].copy()
+        row["tech"] = f"coal_retiring_{y}"
+        extra.append(row)
+    tech = pd.concat([tech, pd.DataFrame(extra)], ignore_index=True)
+    tech["lead_time_years"] = [int(lead[t]) for t in tech["tech"]]
+    write_csv(tech, out / "technologies.csv")
+
+    # --- tech_costs.csv
+    write_csv(pathway_tech_costs(), out / "tech_costs.csv")
+
+    # --- resources.csv: coal cohorts with retire_year; on-site techs at site nodes
+    res = pd.read_csv(us_dir / "resources.csv")
+    cohorts = coal_cohorts(res)
+    rows = []
+    for r in res.to_dict("records"):
+        r["retire_year"] = pd.NA
+        if r["node"] in site_ids:
+            r["tech"] = ONSITE_TECH.get(r["tech"], r["tech"])
+            rows.append(r)
+        elif r["tech"] == "coal":
+            c = cohorts[r["node"]]
+            keep = round(r["existing_mw"] - sum(c.values()), 1)
+            if keep > 0:  # a state whose whole fleet retires keeps only its cohort rows
+                rows.append({**r, "existing_mw": keep})
+            for y in COAL_COHORTS:
+                if c[y] > 0:
+                    rows.append({**r, "tech": f"coal_retiring_{y}", "existing_mw": c[y], "retire_year": y})
+        else:
+            rows.append(r)
+    pres = pd.DataFrame(rows)
+    pres["retire_year"] = pres["retire_year"].astype("Int64")
+    write_csv(pres, out / "resources.csv")
+
+    # --- profiles.csv: site solar columns follow the on-site technology name
+    lines = (us_dir / "profiles.csv").read_text(encoding="utf-8").split("\n", 1)
+    header = [f"{c.split(':')[0]}:solar_onsite" if c.endswith(":solar") and c.split(":")[0] in site_ids
+              else c for c in lines[0].split(",")]
+    (out / "profiles.csv").write_text(",".join(header) + "\n" + lines[1], encoding="utf-8")
+
+    # --- corridors.csv + lead_time_years
+    cor = pd.read_csv(us_dir / "corridors.csv")
+    hvdc = {tuple(sorted((r.a, r.b))) for r in pd.read_csv(HERE / "interties.csv").itertuples()}
+    kinds = ["corridor_hvdc" if tuple(sorted((a, b))) in hvdc else
+             "corridor_ac_same_group" if group[a] == group[b] else "corridor_ac_inter_group"
+             for a, b in zip(cor["from"], cor["to"], strict=True)]
+    cor["lead_time_years"] = [int(lead[k]) for k in kinds]
+    write_csv(cor, out / "corridors.csv")
+
+    # --- sites.geojson + campus and grid-connection lead times
+    psites = pd.read_csv(HERE / "pathway_sites.csv").set_index("id")
+    fc = json.loads((us_dir / "sites.geojson").read_text(encoding="utf-8"))
+    for f in fc["features"]:
+        sid = f["properties"]["id"]
+        f["properties"]["lead_time_years"] = int(psites.loc[sid, "lead_time_years"])
+        f["properties"]["grid_lead_time_years"] = int(psites.loc[sid, "grid_lead_time_years"])
+    (out / "sites.geojson").write_text(json.dumps(fc, separators=(",", ":"), ensure_ascii=False) + "\n",
+                                       encoding="utf-8")
+
+    # --- compute_demand.csv by period (the US case's 2030 rows x the ramp)
+    cd = pd.read_csv(us_dir / "compute_demand.csv")
+    ramp = pd.read_csv(HERE / "pathway_compute.csv").set_index("period")["share_of_2030"]
+    cd_rows = [{"centre": r.centre, "class": r._2, "period": p, "it_mw": round(r.it_mw * ramp[p], 1)}
+               for r in cd.itertuples() for p in PATHWAY_PERIODS]
+    write_csv(pd.DataFrame(cd_rows), out / "compute_demand.csv")
+
+    # --- load_growth.csv (background growth by ISO group, compounded from the 2023 load year)
+    g = pd.read_csv(HERE / "pathway_load_growth.csv").set_index("group")["annual_growth"]
+    lg = [{"region": rid, "period": p, "factor": round((1 + g[grp]) ** (p - PATHWAY_LOAD_YEAR), 4)}
+          for rid, grp in sorted(group.items()) for p in PATHWAY_PERIODS]
+    write_csv(pd.DataFrame(lg), out / "load_growth.csv")
+
+    # --- connection_queue.csv
+    q = pd.read_csv(HERE / "pathway_connection_queue.csv")
+    write_csv(q[["region", "online_year", "mw"]], out / "connection_queue.csv")
+
+    # --- case.yaml
+    base = yaml.safe_load((us_dir / "case.yaml").read_text(encoding="utf-8"))
+    case = {
+        "name": "United States lower 48 - time to power pathway 2026-2035 (PJM, ERCOT and neighbours)",
+        "description": ("Multi-period version of the US case: periods 2026/2028/2030/2035 decided in 2025 "
+                        "with lead times, coal retirements, background load growth, queued large loads "
+                        "and AI compute growing to 48 GW IT in 2035; costs in 2022 USD (NREL ATB 2024)."),
+        "currency": "USD",
+        "discount_rate": base["discount_rate"],
+        "base_year": base["base_year"],
+        "periods": list(PATHWAY_PERIODS),
+        "decision_year": PATHWAY_DECISION_YEAR,
+        "foresight": "perfect",
+        "value_of_lost_load_per_mwh": base["value_of_lost_load_per_mwh"],
+        "latency": base["latency"],
+        "time_reduction": base["time_reduction"],
+        "solver": base["solver"],
+        "policies": {},
+    }
+    header = ("# WattBit US pathway case. Generated by data/us/build_us.py (build_pathway) - do not edit.\n"
+              "# Money in 2022 USD and discounted to base_year 2022 (the NREL ATB 2024 dollar year; with\n"
+              "# decisions in 2025 this scales every cost alike); load/weather year 2023; times in UTC.\n"
+              "# Sources: SOURCES.md in this folder; method: docs/data-us.md (US pathway case).\n")
+    (out / "case.yaml").write_text(header + yaml.safe_dump(case, sort_keys=False, allow_unicode=True),
+                                   encoding="utf-8")
+
+    # --- scenarios
+    caps = pd.read_csv(HERE / "pathway_max_new_load.csv")
+    cap = {r: {int(p): float(v) for p, v in zip(d["period"], d["max_new_load_mw"], strict=True)}
+           for r, d in caps.groupby("region", sort=True)}
+    site_rows = pres[pres["node"].isin(site_ids)]
+    grid_only = {"name": "grid-only",
+                 "description": ("No on-site generation or storage at any campus (every site-node row of "
+                                 "resources.csv capped at 0 MW new); data centres take power from the grid "
+                                 "only, within the Virginia and Texas new-load caps by period."),
+                 "set": {"policies.max_new_load_mw": cap,
+                         **{f"resources.{r.node}:{r.tech}.max_new_mw": 0.0 for r in site_rows.itertuples()}},
+                 "scale": {}}
+    speed = {"name": "speed-to-power",
+             "description": ("On-site gas engines/turbines, solar and batteries allowed at the campuses at "
+                             "their caps (as built), with their own short lead times (1 year: no "
+                             "interconnection queue, no large-frame turbine backlog); same Virginia and Texas "
+                             "new-load caps by period as grid-only."),
+             "set": {"policies.max_new_load_mw": cap,
+                     **{f"resources.{r.node}:{r.tech}.max_new_mw": float(r.max_new_mw)
+                        for r in site_rows.itertuples()}},
+             "scale": {}}
+    for sc in (grid_only, speed):
+        text = ("# Generated by data/us/build_us.py (build_pathway) for data/cases/us-pathway - do not edit.\n"
+                + yaml.safe_dump(sc, sort_keys=False, allow_unicode=True))
+        (scen_dir / f"{sc['name']}.yaml").write_text(text, encoding="utf-8")
+
+    # --- SOURCES.md
+    (out / "SOURCES.md").write_text(pathway_sources_md(pres, tech, cohorts, us_dir), encoding="utf-8")
+
+
+def pathway_sources_md(pres, tech, cohorts, us_dir):
+    lead = pd.read_csv(HERE / "pathway_lead_times.csv")
+    sites = pd.read_csv(HERE / "pathway_sites.csv")
+    growth = pd.read_csv(HERE / "pathway_load_growth.csv")
+    for p in PATHWAY_PERIODS:
+        growth[f"factor {p}"] = [f"{(1 + g) ** (p - PATHWAY_LOAD_YEAR):.4f}" for g in growth["annual_growth"]]
+    queue = pd.read_csv(HERE / "pathway_connection_queue.csv")
+    compute = pd.read_csv(HERE / "pathway_compute.csv")
+    caps = pd.read_csv(HERE / "pathway_max_new_load.csv")
+    costs = pathway_tech_costs().astype(object).fillna("")
+    coh = pd.DataFrame([{"state": s, "coal existing (US case, MW)": round(float(
+        pres[(pres.node == s) & pres.tech.str.startswith("coal")].existing_mw.sum() + c["removed"]), 1),
+        "removed (planned 2024-26)": c["removed"], "retire_year 2028": c[2028], "retire_year 2030": c[2030],
+        "retire_year 2035": c[2035]} for s, c in sorted(cohorts.items())
+        if c["removed"] + c[2028] + c[2030] + c[2035] > 0])
+    tot = {k: coh[k].sum() for k in coh.columns[1:]}
+    text = (HERE / "SOURCES-pathway.md").read_text(encoding="utf-8")
+    text = text.format(
+        lead_tbl=_md_table(lead), sites_tbl=_md_table(sites), growth_tbl=_md_table(growth),
+        queue_tbl=_md_table(queue), compute_tbl=_md_table(compute), caps_tbl=_md_table(caps),
+        costs_tbl=_md_table(costs), coal_tbl=_md_table(coh),
+        coal_removed=tot["removed (planned 2024-26)"], coal_2028=tot["retire_year 2028"],
+        coal_2030=tot["retire_year 2030"], coal_2035=tot["retire_year 2035"],
+        queue_2035=queue["mw"].sum(), onsite_factor=ONSITE_GAS_CAPEX_FACTOR,
+        gas_ct_onsite_capex=tech.set_index("tech").loc["gas_ct_onsite", "capex_per_kw"])
+    return text + "\n\n---\n\n" + (us_dir / "SOURCES.md").read_text(encoding="utf-8")
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    ap.add_argument("--out-pathway", type=Path, default=DEFAULT_OUT_PATHWAY)
+    ap.add_argument("--scenarios-pathway", type=Path, default=DEFAULT_SCENARIOS_PATHWAY)
     args = ap.parse_args()
     secs, st = build(args.out)
     size = sum(p.stat().st_size for p in args.out.iterdir() if p.is_file())
     print(f"wrote {args.out} ({size / 1e6:.1f} MB) in {secs:.1f} s; "
           f"load {st['load_twh']:.1f} TWh, L48 coincident peak {st['peak_gw']:.0f} GW")
+    build_pathway(args.out_pathway, args.out, args.scenarios_pathway)
+    print(f"wrote {args.out_pathway} and {args.scenarios_pathway}")
 
 
 if __name__ == "__main__":

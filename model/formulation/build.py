@@ -6,6 +6,7 @@ from model.formulation.context import BuildContext
 from model.formulation.extra import ExtraFunction, apply_extra
 from model.formulation.registry import COMPONENTS
 from model.inputs.case import Case
+from model.inputs.periods import expand
 
 
 def build(case: Case, additionality_floors: dict | None = None,
@@ -16,7 +17,7 @@ def build(case: Case, additionality_floors: dict | None = None,
     (:mod:`model.formulation.policies.dedicated`), for the levers that need dedicated,
     additional capacity. ``extra``: a user function ``extra(ctx)`` called after every
     component, which adds custom constraints (:mod:`model.formulation.extra`)."""
-    ctx = BuildContext(case, additionality_floors=additionality_floors)
+    ctx = BuildContext(expand(case), additionality_floors=additionality_floors)
     for component in COMPONENTS:
         component.build(ctx)
     if extra is not None:

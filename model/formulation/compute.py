@@ -48,6 +48,7 @@ from model.formulation.component import Component, Results, Solution
 from model.formulation.context import BuildContext
 from model.formulation.datacentres import SiteBlocks
 from model.formulation.lp import ConBlock, Term, VarBlock, grid_index, grid_positions
+from model.formulation.vintages import step_cost_weights
 from model.inputs.derived import demand_matrix, latency_matrix, windows
 
 
@@ -114,19 +115,24 @@ def demand_groups(case, dem: np.ndarray) -> tuple[np.ndarray, pd.DataFrame]:
     same set of eligible sites (only when latency carries no cost). Any split of a pool's
     service among its members is feasible for each member, so pooling is exact and removes
     most arcs for latency-tolerant classes (one training pool instead of one per centre).
+    In a multi-period case the profile within a period counts: members may grow at different
+    rates from period to period, their demands stay proportional inside each period.
 
     Returns the group of each demand row (−1: no demand) and a table of groups (class,
     members, label)."""
     cd = case.compute_demand
     eligible = arcs(case).groupby("demand")["site_pos"].apply(lambda v: tuple(sorted(v)))
     lat_cost = float(case.latency.get("cost_per_mwh_ms", 0.0) or 0.0)
+    # multi-period: rows ramping differently over periods share a pool when their profile
+    # within a period is the same (model.inputs.periods.expand names it in pool_profile)
+    shape = cd["pool_profile"] if "pool_profile" in cd else cd["profile"]
     group_of = np.full(len(cd), -1, dtype=np.int64)
     keys: dict = {}
     rows = []
     for j in range(len(cd)):  # demand rows (tens to hundreds), never hours
         if dem[j].sum() <= 0 or j not in eligible.index:
             continue
-        key = (cd["class"].iat[j], cd["profile"].iat[j], eligible[j]) + ((j,) if lat_cost else ())
+        key = (cd["class"].iat[j], shape.iat[j], eligible[j]) + ((j,) if lat_cost else ())
         if key not in keys:
             keys[key] = len(rows)
             rows.append({"class": cd["class"].iat[j], "members": []})
@@ -213,8 +219,9 @@ def _sites(ctx: BuildContext, b: ComputeBlocks, dc: SiteBlocks) -> None:
     ctx.lp.add_constraints(
         "dc_it_capacity", grid_index(sites.index, n_t, ("site", "step")),
         [Term(served, served.at().ravel(), 1.0, grid_positions(site_pos, n_t).ravel()),
-         Term(dc.it_new_mw, np.repeat(np.arange(len(sites)), n_t), -1.0,
-              np.arange(len(sites) * n_t))],
+         dc.it_new.installed_terms(np.repeat(np.arange(len(sites)), n_t),
+                                   np.tile(ctx.case.period_index, len(sites)),
+                                   np.arange(len(sites) * n_t), -1.0)],
         "<=", np.repeat(sites["existing_it_mw"].to_numpy(float), n_t))
     idle = sites["idle_share"].to_numpy(float)
     ctx.inject(served, ctx.node_pos(b.arcs["site"]),
@@ -223,7 +230,7 @@ def _sites(ctx: BuildContext, b: ComputeBlocks, dc: SiteBlocks) -> None:
 
 
 def _costs(ctx: BuildContext, b: ComputeBlocks) -> None:
-    case, w = ctx.case, ctx.weights
+    case, w = ctx.case, step_cost_weights(ctx)
     vlc = case.workloads["value_of_lost_compute_per_mwh"].reindex(b.groups["class"]).to_numpy(
         float)
     ctx.lp.add_cost("unserved_compute", b.unserved_mw, None, (vlc[:, None] * w[None, :]).ravel())
@@ -276,23 +283,29 @@ def _group_prices(ctx: BuildContext, b: ComputeBlocks, sol: Solution) -> np.ndar
         dual = sol.dual(b.window)
         for g, win_row in b.window_row.items():
             per_step[g] += dual[win_row] * ctx.case.hours
+    # a step's dual is W_p · w_t · price (W_p: its period's discounted years; 1 if static)
+    per_step = per_step / ctx.case.investment.weights[ctx.case.period_index][None, :]
     total = b.group_demand @ w
     return np.divide((per_step * b.group_demand).sum(axis=1), total,
                      out=np.full(len(b.groups), np.nan), where=total > 0)
 
 
-def _member_share(b: ComputeBlocks) -> np.ndarray:
-    """Share of its pool's demand that each demand row holds (0 for rows in no pool)."""
-    total = b.group_demand.sum(axis=1)
-    return np.divide(b.demand.sum(axis=1), total[np.maximum(b.group_of, 0)],
-                     out=np.zeros(len(b.group_of)), where=b.group_of >= 0)
+def _member_share(b: ComputeBlocks, steps: np.ndarray | slice = slice(None)) -> np.ndarray:
+    """Share of its pool's demand (in ``steps``) that each demand row holds (0 for rows in
+    no pool)."""
+    total = b.group_demand[:, steps].sum(axis=1)
+    return np.divide(b.demand[:, steps].sum(axis=1), total[np.maximum(b.group_of, 0)],
+                     out=np.zeros(len(b.group_of)),
+                     where=(b.group_of >= 0) & (total[np.maximum(b.group_of, 0)] > 0))
 
 
-def _assignment(ctx: BuildContext, b: ComputeBlocks, served: np.ndarray) -> pd.DataFrame:
-    """Work served per (centre, class, site): each member of a pool takes its share of the
-    pool's service on every arc of the pool."""
+def _assignment(ctx: BuildContext, b: ComputeBlocks, served: np.ndarray,
+                steps: np.ndarray | slice = slice(None)) -> pd.DataFrame:
+    """Work served per (centre, class, site) in ``steps``: each member of a pool takes its
+    share of the pool's service on every arc of the pool."""
     cd = ctx.case.compute_demand
-    share = _member_share(b)
+    share = _member_share(b, steps)
+    served, weights = served[:, steps], ctx.weights[steps]
     arc_group = b.arcs["group"].to_numpy()
     member = np.flatnonzero(b.group_of >= 0)
     # every (member row, arc of its pool) pair
@@ -300,8 +313,9 @@ def _assignment(ctx: BuildContext, b: ComputeBlocks, served: np.ndarray) -> pd.D
                             ) if len(member) else np.zeros(0, np.int64)
     pair_a = np.concatenate([np.flatnonzero(arc_group == b.group_of[j]) for j in member]
                             ) if len(member) else np.zeros(0, np.int64)
-    mwh = (served @ ctx.weights)[pair_a] * share[pair_j]
-    peak = (served.max(axis=1) if ctx.n_steps else np.zeros(len(served)))[pair_a] * share[pair_j]
+    mwh = (served @ weights)[pair_a] * share[pair_j]
+    peak = (served.max(axis=1) if served.shape[1] else np.zeros(len(served)))[pair_a] \
+        * share[pair_j]
     keep = mwh > 1e-6
     centre, site = cd["centre"].to_numpy()[pair_j], b.arcs["site"].to_numpy()[pair_a]
     lat = latency_matrix(ctx.case)
@@ -324,6 +338,30 @@ def _where_served(assign: pd.DataFrame) -> dict[str, str]:
     return where
 
 
+def _served_tables(ctx: BuildContext, b: ComputeBlocks, sol: Solution
+                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """assignment.csv and compute_unserved.csv (MWh per year): of the static year, or one
+    block per period with a ``period`` column in a multi-period case."""
+    cd, inv = ctx.case.compute_demand, ctx.case.investment
+    served, unserved_mw = sol.value(b.served_it_mw), sol.value(b.unserved_mw)
+    assigns, unserveds = [], []
+    for p in range(inv.n):
+        steps = ctx.case.period_index == p
+        w, share = ctx.weights[steps], _member_share(b, steps)
+        unserved = cd[["centre", "class"]].copy()
+        unserved["demand_mwh"] = b.demand[:, steps] @ w
+        unserved["unserved_mwh"] = np.where(
+            b.group_of >= 0,
+            (unserved_mw[:, steps] @ w)[np.maximum(b.group_of, 0)] * share, 0.0)
+        assign = _assignment(ctx, b, served, steps)
+        if not inv.static:
+            assign.insert(0, "period", int(inv.years[p]))
+            unserved.insert(0, "period", int(inv.years[p]))
+        assigns.append(assign)
+        unserveds.append(unserved)
+    return (pd.concat(assigns, ignore_index=True), pd.concat(unserveds, ignore_index=True))
+
+
 def results(ctx: BuildContext, sol: Solution) -> Results:
     cd = ctx.case.compute_demand
     b = ctx.get(ComputeBlocks)
@@ -336,13 +374,7 @@ def results(ctx: BuildContext, sol: Solution) -> Results:
             "compute_unserved": cd[["centre", "class"]].assign(demand_mwh=0.0,
                                                                unserved_mwh=0.0)},
             summary={"unserved_compute_mwh": 0.0})
-    w = ctx.weights
-    share = _member_share(b)
-    assign = _assignment(ctx, b, sol.value(b.served_it_mw))
-    unserved = cd[["centre", "class"]].copy()
-    unserved["demand_mwh"] = b.demand @ w
-    unserved["unserved_mwh"] = np.where(
-        b.group_of >= 0, (sol.value(b.unserved_mw) @ w)[np.maximum(b.group_of, 0)] * share, 0.0)
+    assign, unserved = _served_tables(ctx, b, sol)
     tables = {"assignment": assign, "compute_unserved": unserved}
     if sol.duals is not None:
         price = _group_prices(ctx, b, sol)
@@ -350,6 +382,11 @@ def results(ctx: BuildContext, sol: Solution) -> Results:
             marginal_cost_per_mwh_it=np.where(b.group_of >= 0,
                                               price[np.maximum(b.group_of, 0)], np.nan))
     summary = {"unserved_compute_mwh": float(unserved["unserved_mwh"].sum())}
+    if "period" in unserved:
+        per = unserved.groupby("period")["unserved_mwh"].sum()
+        # the horizon's total: each period's year × the years it stands for
+        summary["unserved_compute_mwh"] = float(per.to_numpy() @ ctx.case.investment.span_years)
+        summary["unserved_compute_mwh_by_period"] = {int(k): float(v) for k, v in per.items()}
     if len(assign):
         summary["compute_by_class"] = _where_served(assign)
     return Results(tables=tables, summary=summary)

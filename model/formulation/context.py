@@ -30,6 +30,8 @@ class BuildContext:
     injections: list[Term] = field(default_factory=list)
     # fixed withdrawals (MW) added to base load on the right-hand side: (node_pos, step array)
     fixed_load: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    # new-capacity blocks by build period (:mod:`model.formulation.vintages`), by block name
+    vintages: dict[str, Any] = field(default_factory=dict)
     # each component's typed blocks, keyed by their dataclass (see put / get)
     blocks: dict[type, Any] = field(default_factory=dict)
     # new capacity per unit of a reference run without data centres (policies.dedicated)

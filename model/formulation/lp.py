@@ -166,6 +166,10 @@ class LinearProblem:
     # (binary block, position in it of each row's binary); the pricing LP drops the rows whose
     # binary is fixed at 1 (:func:`model.solver.pricing_bounds`)
     gates: dict[str, tuple[VarBlock, np.ndarray]] = field(default_factory=dict)
+    # integer blocks built period by period (item-major, this many build periods per item):
+    # rounding a relaxation rounds their cumulative sums, not each period's share, so that a
+    # site half-built in two periods is built once, in the first (model.solve.milp)
+    cumulative_integers: dict[str, int] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ variables
     def add_variables(
@@ -252,7 +256,9 @@ class LinearProblem:
 
     def add_gate(self, rows: ConBlock, binary: VarBlock, pos: np.ndarray) -> None:
         """Mark ``rows`` (``≤`` rows of a big-M bound) as restricting only while
-        ``binary[pos[i]]`` is 0: with the binary fixed at 1 the pricing LP drops row i."""
+        ``binary[pos[i]]`` is 0: with the binary fixed at 1 the pricing LP drops row i.
+        ``pos`` may be 2-D (rows × k, −1 for none): row i then has several binaries (a site
+        built in any of several periods) and is dropped when one of them is 1."""
         self.gates[rows.name] = (binary, np.asarray(pos, dtype=np.int64))
 
     # ------------------------------------------------------------------ objective

@@ -10,14 +10,14 @@ in :data:`model.formulation.policies.LEVERS`); see docs/architecture.md.
 
 from __future__ import annotations
 
-from model.formulation import compute, datacentres, generation, network, policies, storage
+from model.formulation import compute, generation, network, policies, site_results, storage
 from model.formulation.component import Component
 
 COMPONENTS: tuple[Component, ...] = (
     generation.COMPONENT,
     storage.COMPONENT,
     network.CORRIDORS,
-    datacentres.COMPONENT,
+    site_results.COMPONENT,
     compute.COMPONENT,
     policies.COMPONENT,
     network.BALANCE,

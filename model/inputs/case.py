@@ -20,8 +20,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from model.inputs import compute_tables, network_tables
+from model.inputs import compute_tables, network_tables, period_tables
 from model.inputs.checks import check_case
+from model.inputs.periods import Periods, period_problems, periods_of, static_periods
 from model.inputs.problems import CaseError, Problem, Problems
 from model.inputs.read import CONFIG_KEYS, DEFAULT_LATENCY, DEFAULT_SOLVER, RawCase, read_raw
 
@@ -61,6 +62,14 @@ class Case:
     step_hours: np.ndarray | None = None
     full_time_case: Case | None = None
     reduction: dict | None = None  # how time was reduced (None: full time)
+    # investment periods (model.inputs.periods); one static year unless case.yaml has periods
+    investment: Periods = field(default_factory=static_periods)
+    load_growth: pd.DataFrame | None = None  # region, period, factor
+    tech_costs: pd.DataFrame | None = None  # tech, period, costs of that period
+    connection_queue: pd.DataFrame | None = None  # region, online_year, mw
+    # multi-period cases, once expanded (model.inputs.periods.expand): period of each step
+    step_period: np.ndarray | None = None
+    unexpanded: Case | None = None  # the case before expand (myopic windows start from it)
 
     @property
     def n_steps(self) -> int:
@@ -85,6 +94,13 @@ class Case:
         if self.step_hours is None:
             return np.ones(self.n_steps)
         return self.step_hours
+
+    @property
+    def period_index(self) -> np.ndarray:
+        """Investment period (0 … P − 1) of each step; 0 everywhere in a static case."""
+        if self.step_period is None:
+            return np.zeros(self.n_steps, dtype=np.int64)
+        return self.step_period
 
     @property
     def periods(self) -> np.ndarray:
@@ -132,13 +148,19 @@ def validate(raw: RawCase, checks: Sequence[Callable[[Case], list[Problem]]] = (
     demand = compute_tables.compute_demand(raw, centres, workloads, p)
     cprof = compute_tables.compute_profiles(raw, demand, len(time), p)
     pue = compute_tables.pue(raw, sites, len(time), p)
+    investment = settings.pop("investment")
+    period_tables.demand_periods(demand, investment, p)
+    growth = period_tables.load_growth(raw, region_ids, investment, p)
+    costs = period_tables.tech_costs(raw, tech_ids, investment, p)
+    queue = period_tables.connection_queue(raw, region_ids, investment, p)
     p.raise_if_any()
 
     case = Case(
         path=raw.path, time=time, weights=weights, regions=regions.set_index("id"), load=load,
         technologies=tech, resources=res, profiles=profiles, corridors=corridors, sites=sites,
         demand_centres=centres, compute_demand=demand, workloads=workloads, pue=pue,
-        compute_profiles=cprof, scenario_names=list(raw.scenario_names), **settings)
+        compute_profiles=cprof, scenario_names=list(raw.scenario_names), investment=investment,
+        load_growth=growth, tech_costs=costs, connection_queue=queue, **settings)
     problems = [q for check in checks for q in check(case)]
     if problems:
         raise CaseError(problems)
@@ -165,13 +187,17 @@ def _settings(raw: RawCase, p: Problems) -> dict:
     voll = float(cfg.get("value_of_lost_load_per_mwh", 10000.0))
     if voll <= 0:
         p.add("case.yaml", "value_of_lost_load_per_mwh must be > 0")
+    for key, message in period_problems(cfg):
+        p.add("case.yaml", message, column=key)
+    investment = (periods_of(cfg, discount_rate) if not period_problems(cfg)
+                  else static_periods())
     policies = cfg.get("policies") or {}
     if not isinstance(policies, dict):
         p.add("case.yaml", "'policies' must be a mapping")
         policies = {}
     return dict(name=str(cfg.get("name", raw.path.name)), config=cfg,
                 currency=str(cfg.get("currency", "EUR")), discount_rate=discount_rate,
-                value_of_lost_load=voll, policies=policies,
+                value_of_lost_load=voll, policies=policies, investment=investment,
                 latency={**DEFAULT_LATENCY, **(cfg.get("latency") or {})},
                 solver={**DEFAULT_SOLVER, **(cfg.get("solver") or {})})
 

@@ -99,12 +99,14 @@ def compute_demand(raw: RawCase, centres: gpd.GeoDataFrame, wl: pd.DataFrame,
     """Compute demand rows; centres and classes must exist."""
     cd = raw.tables.get("compute_demand")
     if cd is None or len(cd) == 0:
-        cd = (pd.DataFrame({"centre": [], "class": [], "it_mw": [], "profile": []})
-              if cd is None else cd.copy())
+        cd = (pd.DataFrame({"centre": [], "class": [], "it_mw": [], "profile": [],
+                            "period": []}) if cd is None else cd.copy())
         cd["profile"] = (cd["profile"] if "profile" in cd else "")
         cd["profile"] = cd["profile"].fillna("").astype(str)
         return cd.reset_index(drop=True)
     cd, file = read_table(raw, "compute_demand")
+    if "period" not in cd.columns:  # the row id is (centre, class, period): one period
+        cd = cd.assign(period=np.nan)
     tables.check("compute_demand", cd, p, file)
     if tables.has_required("compute_demand", cd):
         p.references(cd, file, "centre", list(centres.index), "demand centre")

@@ -80,7 +80,15 @@ def generator_units(case) -> pd.DataFrame:
     gen = res[res["tech"].map(tech["kind"]) == "generator"].reset_index(drop=True)
     gen = gen.join(tech, on="tech", rsuffix="_tech")
     gen.index = pd.Index(gen["node"] + ":" + gen["tech"], name="unit")
-    return gen
+    return _with_retirement(gen)
+
+
+def _with_retirement(units: pd.DataFrame) -> pd.DataFrame:
+    """retire_year, where only build_year is given: build_year + lifetime_years (age-based)."""
+    if "build_year" not in units:
+        return units
+    by_age = units["build_year"].astype(float) + units["lifetime_years"].astype(float)
+    return units.assign(retire_year=units["retire_year"].astype(float).fillna(by_age))
 
 
 def availability(case, gen: pd.DataFrame) -> np.ndarray:
@@ -100,4 +108,4 @@ def storage_units(case) -> pd.DataFrame:
     sto = res[res["tech"].map(tech["kind"]) == "storage"].reset_index(drop=True)
     sto = sto.join(tech, on="tech", rsuffix="_tech")
     sto.index = pd.Index(sto["node"] + ":" + sto["tech"], name="unit")
-    return sto
+    return _with_retirement(sto)

@@ -34,7 +34,8 @@ DEFAULT_SOLVER = {"algorithm": "auto", "threads": 0, "time_limit_s": None, "mip_
                   "check_time_limit_s": None, "check_window_days": 7}
 CONFIG_KEYS = {"name", "currency", "discount_rate", "base_year", "value_of_lost_load_per_mwh",
                "time_step_weight_hours", "latency", "time_reduction", "solver", "policies",
-               "description", "options"}
+               "description", "options", "periods", "decision_year", "foresight",
+               "horizon_end_year"}
 
 
 @dataclass

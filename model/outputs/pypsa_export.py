@@ -54,6 +54,7 @@ from model.inputs import case as inputs_case
 from model.inputs.case import Case
 from model.inputs.derived import availability, generator_units, storage_units
 from model.inputs.finance import capital_recovery_factor
+from model.inputs.problems import CaseError, Problem
 from model.inputs.pypsa_common import UNSERVED_CARRIER
 from model.inputs.pypsa_import import require_pypsa
 from model.outputs.pypsa_results import fill_run, put_series
@@ -106,6 +107,12 @@ def to_pypsa(case_or_path, run: str | Path | None = None):
     """The case (a Case or a folder) as a pypsa.Network; with ``run`` (a run folder of this
     case) the optimised capacities, dispatch and prices filled in."""
     case = load_for_export(case_or_path)
+    if not case.investment.static:
+        # the periods, vintages and lead times would need PyPSA's investment_periods and one
+        # component per build year: not mapped yet, so say so rather than export a static year
+        raise CaseError([Problem("case.yaml", "export-pypsa handles static cases only; this "
+                                 "case has investment periods", column="periods",
+                                 hint="remove `periods` to export its static year")])
     with warnings.catch_warnings():  # PyPSA 1.4 under pandas 3: string dtypes, not ours
         warnings.simplefilter("ignore", FutureWarning)
         n, b = build_network(case)

@@ -18,6 +18,7 @@ from model.formulation.component import Results, Solution
 from model.formulation.context import BuildContext
 from model.formulation.extra import results as user_results
 from model.formulation.registry import COMPONENTS
+from model.formulation.vintages import cost_by_period
 
 EMPTY_TABLES = {"capacity": ["node", "tech", "existing_mw", "new_mw"],
                 "corridors": ["from", "to", "existing_mw", "new_mw"]}
@@ -74,4 +75,21 @@ def collect(ctx: BuildContext, x: np.ndarray, duals: np.ndarray | None) -> dict:
     costs["existing_fixed_om (not in objective)"] = float(sum(p.existing_fixed_om
                                                               for p in parts))
     summary["costs"] = {k: float(v) for k, v in costs.items()}
+    if not case.investment.static:
+        summary.update(period_summary(ctx, x))
     return {"tables": tables, "summary": summary}
+
+
+def period_summary(ctx: BuildContext, x: np.ndarray) -> dict[str, Any]:
+    """The periods of a multi-period run and each cost component per year of each period
+    (Σ_p W_p · costs_by_period[c][p] = costs[c]: the objective is their net present value)."""
+    inv = ctx.case.investment
+    years = [int(y) for y in inv.years]
+    by_period = cost_by_period(ctx, x)
+    return {
+        "periods": {"years": years, "years_represented": inv.span_years.tolist(),
+                    "objective_weights": inv.weights.tolist(),
+                    "decision_year": int(inv.decision_year), "foresight": inv.foresight,
+                    "base_year": int(inv.base_year)},
+        "costs_by_period": {name: dict(zip(years, map(float, values), strict=True))
+                            for name, values in by_period.items()}}

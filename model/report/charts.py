@@ -30,15 +30,18 @@ def _cost_colour(component: str) -> str:
     return "#e0a040"
 
 
-def chart_costs(case, summary: dict) -> dict:
-    """Annual cost by component (horizontal bars, smallest first)."""
+def chart_costs(case, summary: dict, title: str = "Annual cost by component",
+                per_year: bool = True) -> dict:
+    """Cost by component (horizontal bars, smallest first): annual in a static run; a
+    multi-period run's summary costs are discounted totals (``per_year=False``, the caller
+    names them in ``title``)."""
     costs = summary.get("costs") or {}
     items = [(k, float(v)) for k, v in costs.items() if v is not None and abs(float(v)) > 1e-6]
-    title = "Annual cost by component"
     if not items:
         return empty_fig(title, "no costs in this run (no solution)")
     items.sort(key=lambda kv: kv[1])
     scale, unit = money_unit(max(abs(v) for _, v in items), case.currency)
+    unit = unit if per_year else unit.removesuffix("/yr")
     vals = [v / scale for _, v in items]
     obj = summary.get("objective")
     sub = f" — objective {obj / scale:,.1f} {unit}" if obj is not None else ""

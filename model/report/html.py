@@ -46,7 +46,10 @@ from model.report.dispatch import chart_dispatch
 from model.report.embed import asset, leaflet_assets
 from model.report.format import energy, esc, mass, money, num
 from model.report.map_data import map_data
+from model.report.map_periods import report_map_data
 from model.report.page import chart_section, page, plot_script, table
+from model.report.period_sections import period_sections
+from model.report.periods import capacity_in_place, period_label, period_view, run_periods
 from model.report.plot import empty_fig, safe, to_json
 from model.report.run_data import read_run
 from model.report.sankey import chart_sankey
@@ -63,14 +66,15 @@ def _or_dash(value, text: str) -> str:
     return text if value is not None else "—"
 
 
-def _key_figures(case, summary: dict) -> list[tuple[str, str, str]]:
-    """(name, value, note) of each key-figure card."""
+def _key_figures(case, summary: dict, years: list[int]) -> list[tuple[str, str, str]]:
+    """(name, value, note) of each key-figure card; ``years`` (the periods of a
+    multi-period run) change what the cards say they hold, see :func:`_period_notes`."""
     cur = case.currency
     s = summary
     tim = s.get("timings") or {}
     gap = s.get("mip_gap")
     built = s.get("sites_built") or []
-    return [
+    cards = [
         ("Objective", _or_dash(s.get("objective"), money(s.get("objective"), cur) + "/yr"),
          "annualised capital + fixed O&M of new capacity, operating costs, penalties"),
         ("Status", str(s.get("status", "—")) + (
@@ -92,12 +96,42 @@ def _key_figures(case, summary: dict) -> list[tuple[str, str, str]]:
         ("Solve time", f"{tim.get('total_s', float('nan')):.1f} s total" if tim else "—",
          f"solver: {(s.get('solver') or {}).get('algorithm_used', '—')}"),
     ]
+    return _period_notes(cards, s, cur, years) if years else cards
 
 
-def _key_figures_section(case, summary: dict) -> str:
+def _period_notes(cards: list, s: dict, cur: str, years: list[int]) -> list:
+    """Key figures of a multi-period run: the summary's objective, costs, emissions and
+    energy are totals over the horizon's years (discounted where money), its site figures
+    those of the last period; the cards say so instead of "per year"."""
+    span = f"{years[0]}–{years[-1]}"
+    prices = s.get("average_price_per_mwh_by_period") or {}
+    last_price = prices.get(str(years[-1]), prices.get(years[-1]))
+    notes = {
+        "Objective": (_or_dash(s.get("objective"), money(s.get("objective"), cur)),
+                      f"discounted total over the periods {span}: capital, fixed O&M, "
+                      "operating costs, penalties"),
+        "Emissions": (None, f"total over every year of {span}; per period under Periods"),
+        "IT capacity built": (None, f"in the last period, {years[-1]}: "),
+        "Power cost per MWh of compute": (None, f"last period, {years[-1]}"),
+        "Unserved power": (None, f"total over every year of {span}"),
+        "Unserved compute": (None, "IT energy, periods together (not split by period)"),
+        "Average power price": (_or_dash(last_price, num(last_price) + f" {cur}/MWh"),
+                                f"last period, {years[-1]}, base-load weighted; by period "
+                                "under Periods"),
+    }
+    out = []
+    for name, value, note in cards:
+        new_value, new_note = notes.get(name, (None, None))
+        if name == "IT capacity built" and new_note:
+            new_note += note
+        out.append((name, new_value or value, new_note or note))
+    return out
+
+
+def _key_figures_section(case, summary: dict, years: list[int]) -> str:
     cards = "".join(f"<div class='card'><div class='k'>{esc(k)}</div><div class='v'>{esc(v)}"
                     f"</div><div class='n'>{esc(n)}</div></div>"
-                    for k, v, n in _key_figures(case, summary))
+                    for k, v, n in _key_figures(case, summary, years))
     desc = str(case.config.get("description", "") or "").strip()
     return ("<section id='key-figures'><h2>Key figures</h2>"
             + (f"<p class='muted'>{esc(desc)}</p>" if desc else "")
@@ -127,12 +161,13 @@ def _map_section(case, tables: dict, summary: dict, leaflet, tiles: bool) -> tup
             "interactive map).</p><div id='map' class='wb-map' data-rendered='1'>"
             f"<img alt='map' style='width:100%' src='data:image/png;base64,{png}'></div>"
             "</section>"), ""
-    mdata = map_data(case, tables, summary)
+    mdata = report_map_data(case, tables, summary)
     section = (
         "<section id='map-section'><h2>Map</h2><p class='muted'>Click a region, corridor, "
         "site or demand centre for its numbers; switch layers at the top right. "
         + ("Base map © OpenStreetMap contributors (needs a network connection). "
            if tiles else "Region outlines are the base layer (no tile server needed). ")
+        + _period_menu(mdata.get("periods"))
         + "</p><div class='mapwrap'><div id='map' class='wb-map'></div>"
         "<div id='map-legend' class='legend'></div></div></section>")
     tiles_js = to_json({"url": OSM_TILES, "attribution": OSM_ATTRIBUTION}) if tiles else "null"
@@ -140,9 +175,21 @@ def _map_section(case, tables: dict, summary: dict, leaflet, tiles: bool) -> tup
                      f"</script><script>{asset('map.js')}</script>")
 
 
+def _period_menu(periods: dict | None) -> str:
+    """The map's period menu (multi-period runs), the default period selected."""
+    if not periods:
+        return ""
+    options = "".join(f"<option value='{y}'{' selected' if y == periods['default'] else ''}>"
+                      f"{y}</option>" for y in periods["years"])
+    return (f"Period: <select id='map-period'>{options}</select> (regions share one colour "
+            "scale across periods; compute flows in pop-ups are all periods together).")
+
+
 # ------------------------------------------------------------------------------ charts
-def _dispatch_section(case, tables: dict, summary: dict) -> tuple[str, str]:
-    """(section, script) of the dispatch chart with its region menu."""
+def _dispatch_section(case, tables: dict, summary: dict, shown: str = ""
+                      ) -> tuple[str, str]:
+    """(section, script) of the dispatch chart with its region menu; ``shown`` says which
+    period it draws (multi-period runs)."""
     dispatch = None
     try:
         dispatch = chart_dispatch(case, tables, summary)
@@ -164,7 +211,8 @@ def _dispatch_section(case, tables: dict, summary: dict) -> tuple[str, str]:
         "<section><h2>Dispatch</h2><p class='muted'>Hourly balance of a region together "
         "with the data-centre sites it hosts: generation, storage, net imports over "
         "corridors (after losses) and unserved power above zero; charging and exports "
-        "below. Lines: base load, and base load plus data-centre power. Region: "
+        "below. Lines: base load, and base load plus data-centre power. "
+        + (f"<b>Shown: {esc(shown)}.</b> " if shown else "") + "Region: "
         f"<select id='dispatch-area'>{opts}</select>{omitted}</p>"
         "<div id='chart-dispatch' class='wb-chart'></div></section>")
     payload = to_json({"x": meta["x"], "figs": figs, "default": meta["default"]})
@@ -172,43 +220,64 @@ def _dispatch_section(case, tables: dict, summary: dict) -> tuple[str, str]:
                      f"<script>{asset('dispatch.js')}</script>")
 
 
-def _chart_pieces(case) -> dict:
-    """Chart sections by report-piece name: (element id, title, builder, caption)."""
+def _chart_pieces(case, shown: str = "") -> dict:
+    """Chart sections by report-piece name: (element id, title, builder, caption);
+    ``shown`` names the period the one-year charts draw (multi-period runs)."""
     cur = case.currency
+    only = f" Shown: {shown}." if shown else ""
     return {
-        "costs": ("chart-costs", "Costs", lambda t, s: safe(chart_costs, "costs", case, s),
-                  f"Per year, in {cur}. Dark blue: annualised capital; light blue: fixed O&M; "
+        "costs": ("chart-costs", "Costs",
+                  lambda t, s: safe(chart_costs, "costs", case, s,
+                                    "Cost by component, discounted over all periods" if shown
+                                    else "Annual cost by component", not shown),
+                  (f"Discounted totals over all periods, in {cur}. " if shown else
+                   f"Per year, in {cur}. ")
+                  + "Dark blue: annualised capital; light blue: fixed O&M; "
                   "amber: operating costs; red: penalties for unserved power or compute; grey: "
                   "fixed O&M of existing assets, shown but not part of the objective."),
         "capacity": ("chart-capacity", "Capacity",
                      lambda t, s: safe(chart_capacity, "capacity", case, t),
-                     "Generation and storage power by node; sites are nodes of their own."),
+                     "Generation and storage power by node; sites are nodes of their own."
+                     + (" New (solid): all capacity the run added that is in place in the "
+                        "period, built for it or for earlier periods." if shown else "")
+                     + only),
         "state_of_charge": ("chart-soc", "Storage",
                             lambda t, s: safe(chart_soc, "storage", case, t, s),
-                            "State of charge at the end of each hour."),
+                            "State of charge at the end of each hour." + only),
         "prices": ("chart-prices", "Prices",
                    lambda t, s: safe(chart_price_duration, "prices", case, t),
                    f"Marginal price of power ({cur}/MWh) from the pricing LP (sites fixed, "
                    "capacity free to grow): long-run prices; each step counts for the hours it "
-                   "represents."),
+                   "represents." + only),
         "assignment": ("chart-sankey", "Compute",
-                       lambda t, s: safe(chart_sankey, "compute", case, t),
-                       "Which sites serve each demand centre's work, per year; hover a link "
-                       "for its class and round-trip latency."),
+                       lambda t, s: safe(chart_sankey, "compute", case, t, *(
+                           ["Compute served: demand centre → data-centre site (IT energy, "
+                            "periods together)"] if shown else [])),
+                       ("Which sites serve each demand centre's work, all periods together "
+                        "(assignment.csv is not split by period); " if shown else
+                        "Which sites serve each demand centre's work, per year; ")
+                       + "hover a link for its class and round-trip latency."),
     }
 
 
 def _charts(case, tables: dict, summary: dict) -> tuple[list[str], list[str]]:
     """(sections, scripts) of every chart: the report pieces the components of the registry
     declare (:data:`model.formulation.registry.COMPONENTS`), in registry order."""
-    charts = _chart_pieces(case)
+    years = run_periods(tables, summary)
+    # a multi-period run's one-year charts draw its last period (assignment has no period)
+    shown = period_label(years, years[-1]) if years else ""
+    one_period = period_view(tables, years[-1]) if years else tables
+    # capacity and storage drawings stack existing + new: new is all added capacity in place
+    in_place = capacity_in_place(tables, years[-1]) if years else tables
+    charts = _chart_pieces(case, shown)
     parts = []
     for piece in _declared_pieces():
         if piece == "dispatch":
-            parts.append(_dispatch_section(case, tables, summary))
+            parts.append(_dispatch_section(case, one_period, summary, shown))
         elif piece in charts:
             elem, title, build, caption = charts[piece]
-            parts.append(chart_section(elem, title, build(tables, summary), caption))
+            view = in_place if piece in ("capacity", "state_of_charge") else one_period
+            parts.append(chart_section(elem, title, build(view, summary), caption))
     return [p[0] for p in parts], [p[1] for p in parts]
 
 
@@ -221,12 +290,13 @@ def _declared_pieces() -> list[str]:
 
 
 # ------------------------------------------------------------------------------ tables
-SITE_TABLE = {"site": None, "name": None, "region": None, "group": None, "built": None,
+SITE_TABLE = {"period": None, "site": None, "name": None, "region": None, "group": None,
+              "built": None, "online_year": "{:.0f}", "time_to_power_years": "{:g}",
               "it_mw": "{:,.0f}", "utilisation": "{:.0%}", "pue_mean": "{:.3f}",
               "it_energy_mwh_per_year": "{:,.0f}", "power_mwh_per_year": "{:,.0f}",
               "peak_power_mw": "{:,.1f}", "power_cost_per_mwh_it": "{:,.2f}"}
-CORRIDOR_TABLE = ("name", "from", "to", "existing_mw", "new_mw", "total_mw", "length_km",
-                  "max_abs_flow_mw")
+CORRIDOR_TABLE = ("period", "name", "from", "to", "existing_mw", "new_mw", "total_mw",
+                  "length_km", "max_abs_flow_mw")
 
 
 def _tables(tables: dict, cur: str) -> list[str]:
@@ -237,7 +307,9 @@ def _tables(tables: dict, cur: str) -> list[str]:
     s = tables.get("sites")
     if "sites" in pieces and s is not None and len(s):
         cols = [c for c in SITE_TABLE if c in s]
-        st = s[cols].sort_values(["built", "it_mw"], ascending=False) if "built" in s else s
+        order = (["period"] if "period" in s else []) + ["built", "it_mw"]
+        st = s[cols].sort_values(order, ascending=[k == "period" for k in order]) \
+            if "built" in s else s
         formats = {k: f for k, f in SITE_TABLE.items() if f is not None}
         out.append("<section><h2>Sites</h2>" + table(st, formats, cur=cur) + "</section>")
     a = tables.get("assignment")
@@ -248,9 +320,11 @@ def _tables(tables: dict, cur: str) -> list[str]:
     c = tables.get("corridors")
     if "corridors" in pieces and c is not None and len(c):
         cols = [x for x in CORRIDOR_TABLE if x in c]
+        order = (["period"] if "period" in c else []) + ["new_mw"]
         out.append("<section><h2>Corridors</h2>" + table(
-            c[cols].sort_values("new_mw", ascending=False),
-            {k: "{:,.0f}" for k in cols if k not in ("name", "from", "to")}) + "</section>")
+            c[cols].sort_values(order, ascending=[k == "period" for k in order]),
+            {k: "{:,.0f}" for k in cols if k not in ("period", "name", "from", "to")})
+            + "</section>")
     return out
 
 
@@ -265,12 +339,14 @@ def render_report_html(case, tables: dict[str, pd.DataFrame], summary: dict,
     tables = tables or {}
     summary = summary or {}
     leaflet = leaflet_assets()
+    years = run_periods(tables, summary)
     map_html, map_js = _map_section(case, tables, summary, leaflet, tiles)
+    period_html, period_js = period_sections(case, tables, summary, years)
     chart_html, chart_js = _charts(case, tables, summary)
-    body = [_key_figures_section(case, summary), map_html, *chart_html,
+    body = [_key_figures_section(case, summary, years), map_html, *period_html, *chart_html,
             *_tables(tables, case.currency)]
     return page(str(case.name), _subtitle(case, tables, summary), "".join(body),
-                leaflet=leaflet, scripts=map_js + "".join(chart_js))
+                leaflet=leaflet, scripts=map_js + "".join(period_js + chart_js))
 
 
 def write_report_html(case, tables: dict[str, pd.DataFrame], summary: dict, path,

@@ -130,7 +130,9 @@ def _served(asg, key: str, value: str, other: str) -> list[dict]:
 
 def _site_record(r, meta, served: list, onsite: pd.DataFrame) -> dict:
     sid = str(r["site"])
-    return {
+    # multi-period runs only: when the site comes online (a static run's data stays as it was)
+    online = {k: float(r[k]) for k in ("online_year", "time_to_power_years") if k in r}
+    return {**online,
         "id": sid, "name": str(r.get("name", meta.get("name", sid))),
         "region": str(r.get("region", meta.get("region", ""))),
         "group": str(meta.get("group", "") or ""),
@@ -165,8 +167,10 @@ def _site_records(case, tables: dict) -> list[dict]:
     return sites
 
 
-def _centre_records(case, tables: dict) -> list[dict]:
+def _centre_records(case, tables: dict, year: int | None = None) -> list[dict]:
     dem = case.compute_demand
+    if year is not None and "period" in dem:  # a multi-period case: that period's demand
+        dem = dem[dem["period"].astype(float) == float(year)]
     asg = tables.get("assignment")
     unserved = tables.get("compute_unserved")
     centres = []
@@ -185,13 +189,18 @@ def _centre_records(case, tables: dict) -> list[dict]:
     return centres
 
 
-def map_data(case, tables: dict, summary: dict) -> dict:
-    """Everything the Leaflet map draws, as plain JSON-able data (EPSG:4326)."""
-    shading = region_shading(case, tables)
+def map_data(case, tables: dict, summary: dict, *, shading=None,
+             year: int | None = None) -> dict:
+    """Everything the Leaflet map draws, as plain JSON-able data (EPSG:4326).
+
+    ``shading`` overrides the regions' shading (:func:`region_shading` of ``tables``) and
+    ``year`` picks the period of a multi-period case's compute demand: both for drawing one
+    period of a multi-period run (:mod:`model.report.map_periods`)."""
+    shading = shading or region_shading(case, tables)
     colours = {r: NO_DATA if c is None else to_hex(c) for r, c in shading.colours().items()}
     cors = _corridor_records(case, tables)
     sites = _site_records(case, tables)
-    centres = _centre_records(case, tables)
+    centres = _centre_records(case, tables, year)
     feats = _region_features(case, tables, shading, colours)
     return {"regions": {"type": "FeatureCollection", "features": feats}, "corridors": cors,
             "sites": sites, "centres": centres,

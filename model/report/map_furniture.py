@@ -17,6 +17,7 @@ from pyproj import Geod
 
 from model.report.format import money, nice
 from model.report.map_frame import HALO
+from model.report.periods import run_periods
 
 _GEOD = Geod(ellps="WGS84")
 MEASURE_TEXT = {"price": "load-weighted average power price ({cur}/MWh)",
@@ -100,7 +101,9 @@ def _subtitle(summary: dict, scen_txt: str, cur: str) -> str:
     if summary.get("status"):
         sub.append(f"status: {summary['status']}")
     if summary.get("objective") is not None:
-        sub.append(f"objective {money(float(summary['objective']), cur)}/yr")
+        per = ("/yr" if not run_periods(None, summary)  # multi-period: a discounted total
+               else " (discounted, all periods)")
+        sub.append(f"objective {money(float(summary['objective']), cur)}{per}")
     return " · ".join(sub)
 
 

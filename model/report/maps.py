@@ -7,7 +7,9 @@ adds scale bar, north arrow, colour bar, legend, title and caption
 (:mod:`model.report.map_furniture`). It needs no display and no network.
 
 ``case`` gives geography and names; what is drawn on it comes from the run's ``tables`` and
-``summary`` (prices weighted with the run's own step weights, ``tables["steps"]``).
+``summary`` (prices weighted with the run's own step weights, ``tables["steps"]``). A
+multi-period run is drawn in its last period (:func:`model.report.periods.period_view`), and
+the title says so.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from model.report.map_layers import (
     draw_sites,
     no_data_handle,
 )
+from model.report.periods import period_label, period_view, run_periods
 
 # helpers other code used to import from here
 from model.report.run_data import (  # noqa: F401
@@ -49,6 +52,13 @@ def draw_map(case, tables: dict, summary: dict, *, width_in: float = 13.0,
     """
     tables = tables or {}
     summary = summary or {}
+    years = run_periods(tables, summary)
+    if years:  # one map draws one period: the last, named in the title
+        tables = period_view(tables, years[-1])
+        name = title or str(getattr(case, "name", summary.get("case", "")))
+        # the period first: a long case name must not push it off the figure
+        label = str(years[-1]) if compact else period_label(years, years[-1])
+        title = f"{label[0].upper()}{label[1:]} — {name}"
     cur = getattr(case, "currency", "") or summary.get("currency", "")
     frame = map_frame(case, width_in=width_in, compact=compact)
     shading, cbar_label = draw_regions(frame, case, tables, cur)
@@ -76,6 +86,7 @@ def draw_map(case, tables: dict, summary: dict, *, width_in: float = 13.0,
         "scale_bar_km": scale["km"],
         "caption": caption,
         "projection": frame.crs,
+        "period": years[-1] if years else None,
     }
 
 

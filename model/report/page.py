@@ -19,6 +19,10 @@ HEADERS = {
     "mwh": "IT energy (MWh/yr)", "latency_ms": "latency (ms)", "peak_mw": "peak (MW IT)",
     "existing_mw": "existing (MW)", "new_mw": "new (MW)", "total_mw": "total (MW)",
     "length_km": "length (km)", "max_abs_flow_mw": "peak flow (MW)",
+    "emissions_t_per_year": "emissions (t CO₂/yr)", "average_price_per_mwh":
+    "average price ({cur}/MWh)", "load_mwh_per_year": "base load (MWh/yr)",
+    "unserved_mwh_per_year": "unserved power (MWh/yr)", "sites_running": "sites running",
+    "online_year": "online year", "time_to_power_years": "time to power (years)",
 }
 FOOTER = ("Self-contained: Leaflet (BSD-2-Clause) and plotly.js (MIT) are embedded; the "
           "numbers behind every chart are in the run folder's CSV files.")

@@ -87,11 +87,12 @@ def _inputs(case, tables: dict):
     return asg, uns, cnames, snames
 
 
-def chart_sankey(case, tables: dict) -> dict:
-    """Demand centre → site flows of annual IT energy; a link's colour is its class."""
+def chart_sankey(case, tables: dict, title: str = TITLE) -> dict:
+    """Demand centre → site flows of annual IT energy; a link's colour is its class
+    (``title`` says otherwise for a multi-period run, whose flows are not by period)."""
     asg, uns = tables.get("assignment"), tables.get("compute_unserved")
     if (asg is None or not len(asg)) and (uns is None or not len(uns)):
-        return empty_fig(TITLE, "no compute demand in this case")
+        return empty_fig(title, "no compute demand in this case")
     asg, uns, cname, sname = _inputs(case, tables)
     has_uns = uns is not None and len(uns) and uns["unserved_mwh"].sum() > 1e-6
     total = float(asg["mwh"].sum()) + (float(uns["unserved_mwh"].sum()) if uns is not None
@@ -118,7 +119,7 @@ def chart_sankey(case, tables: dict) -> dict:
         "node": {"label": labels, "color": node_col, "pad": 18, "thickness": 16,
                  "line": {"color": "white", "width": 0.5}},
         "link": links,
-    }], layout(TITLE, height=max(360, 36 * max(len(centres), len(sites)) + 150),
+    }], layout(title, height=max(360, 36 * max(len(centres), len(sites)) + 150),
                annotations=[dict(text="link colour = workload class: " + legend, x=0, y=-0.08,
                                  xref="paper", yref="paper", showarrow=False,
                                  xanchor="left", font=dict(size=12))]))

@@ -76,7 +76,9 @@ def pricing_bounds(lp: LinearProblem, x: np.ndarray
     row_ub = row_ub.copy()
     for name, (binary_block, pos) in lp.gates.items():
         rows = lp.constraints[name]
-        on = x[binary_block.cols(pos)] > 0.5
+        pos2 = pos if pos.ndim == 2 else pos[:, None]
+        values = np.where(pos2 >= 0, x[binary_block.cols(np.maximum(pos2, 0))], 0.0)
+        on = (values > 0.5).any(axis=1)
         row_ub[rows.start + np.flatnonzero(on)] = np.inf
     return lb, ub, row_lb, row_ub
 
@@ -117,8 +119,21 @@ class _Clock:
         return out
 
 
+def rounded_up(lp: LinearProblem, x: np.ndarray, ub: np.ndarray) -> np.ndarray:
+    """Every integer column of ``x`` rounded up (within its bound); blocks built period by
+    period (``lp.cumulative_integers``) round their running sums over build periods up, so
+    that the rounded builds add up to what the relaxation had by each period."""
+    out = np.minimum(np.ceil(x - 1e-6), ub)
+    for name, n_periods in lp.cumulative_integers.items():
+        cols = lp.variables[name].cols()
+        cum = np.ceil(np.cumsum(x[cols].reshape(-1, n_periods), axis=1) - 1e-6)
+        out[cols] = np.minimum(np.diff(cum, axis=1, prepend=0.0).ravel(), ub[cols])
+    return out
+
+
 def _round_up(h: highspy.Highs, scaling: Scaling, x_relax: np.ndarray, lb: np.ndarray,
-              ub: np.ndarray, integ: np.ndarray) -> tuple[np.ndarray, float] | None:
+              ub: np.ndarray, integ: np.ndarray, lp: LinearProblem
+              ) -> tuple[np.ndarray, float] | None:
     """A feasible integer point near the relaxation, or None.
 
     Every integer decision is rounded up at once (a site with any fractional build is built,
@@ -128,8 +143,7 @@ def _round_up(h: highspy.Highs, scaling: Scaling, x_relax: np.ndarray, lb: np.nd
     build, and the general integers are rounded up from that LP.
     """
     cols = np.flatnonzero(integ)
-    rounded = _fix_and_run(h, scaling, cols, np.minimum(np.ceil(x_relax[cols] - 1e-6),
-                                                        ub[cols]))
+    rounded = _fix_and_run(h, scaling, cols, rounded_up(lp, x_relax, ub)[cols])
     if rounded is not None:
         return rounded
     h.changeColsBounds(len(cols), cols.astype(np.int32), lb[cols], ub[cols])
@@ -137,7 +151,7 @@ def _round_up(h: highspy.Highs, scaling: Scaling, x_relax: np.ndarray, lb: np.nd
     for part in (np.flatnonzero(integ & (ub <= 1.0)), np.flatnonzero(integ & (ub > 1.0))):
         if not len(part):
             continue
-        found = _fix_and_run(h, scaling, part, np.minimum(np.ceil(x[part] - 1e-6), ub[part]))
+        found = _fix_and_run(h, scaling, part, rounded_up(lp, x, ub)[part])
         if found is None:
             return None
         x = found[0]
@@ -199,6 +213,15 @@ def _relaxation(lp: LinearProblem, options: dict, on_log, log: list[str],
     return h, scaling, algo, status
 
 
+def solve_plan(lp: LinearProblem, options: dict, on_log: Callable[[str], None] | None = None,
+               on_progress: Progress = None) -> SolveResult:
+    """Solve an LP, or a MILP by the case's ``mip_strategy`` (relax_round: :func:`solve_milp`;
+    else HiGHS's branch and bound)."""
+    if lp.is_mip and options.get("mip_strategy", "relax_round") == "relax_round":
+        return solve_milp(lp, options, on_log, on_progress=on_progress)
+    return solve(lp, options, on_log, on_progress=on_progress)
+
+
 def solve_milp(lp: LinearProblem, options: dict | None = None,
                on_log: Callable[[str], None] | None = None,
                on_progress: Progress = None) -> SolveResult:
@@ -246,7 +269,7 @@ def _solve_milp(lp: LinearProblem, options: dict, on_log,
     # fresh interior-point solve
     h.setOptionValue("solver", "simplex")
     rounded = _round_up(h, scaling, scaling.x_back(np.asarray(sol.col_value, dtype=float)),
-                        lb, ub, integ)
+                        lb, ub, integ, lp)
     if rounded is None:
         log.append("WattBit: rounding the relaxation did not give a feasible point; "
                    "branch and bound\n")

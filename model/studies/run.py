@@ -24,17 +24,19 @@ from model.formulation.generation import GenerationBlocks
 from model.formulation.policies.dedicated import reference_case
 from model.formulation.storage import StorageBlocks
 from model.inputs.case import Case
+from model.inputs.periods import expand
 from model.inputs.problems import CaseError, Problem
 from model.inputs.timeseries import reduce_case, reduction_settings
 from model.outputs.run_folder import write_run
 from model.outputs.summary import run_summary
 from model.outputs.tables import collect
-from model.solve.highs import SolveResult, solve, tracker_for
-from model.solve.milp import solve_milp, solve_pricing
+from model.solve.highs import SolveResult, tracker_for
+from model.solve.milp import solve_plan, solve_pricing
 from model.solve.progress import ProgressCallback
 from model.solve.scaling import coefficient_ranges, range_warnings
 from model.studies import twostage
 from model.studies.cases import load_case
+from model.studies.myopic import fix_vintages, myopic_plan
 
 
 @dataclass
@@ -55,11 +57,16 @@ def _noop(_stage: str, _msg: str = "") -> None:
 
 def prepare_case(case_path: str | Path | Case, scenarios: list | None, days: int | None,
                  segments: int | None, event) -> Case:
-    """Load and validate the case, then reduce its time series when asked to."""
+    """Load and validate the case, reduce its time series when asked to, and lay a
+    multi-period case's periods out on one time axis (:func:`model.inputs.periods.expand`)."""
     event("load", str(case_path) if not isinstance(case_path, Case) else case_path.name)
     case = case_path if isinstance(case_path, Case) else load_case(case_path, scenarios)
+    return expand(_reduced(case, days, segments, event))
+
+
+def _reduced(case: Case, days: int | None, segments: int | None, event) -> Case:
     reduction = reduction_settings(case, days, segments)
-    if reduction is None:
+    if reduction is None or case.step_period is not None:  # none asked, or already laid out
         return case
     problems = policies.time_resolution_problems(case, reduction.get("segments"))
     if problems:
@@ -79,10 +86,7 @@ def reference_floors(case: Case, options: dict, on_log=None,
     anyway, which dedicated capacity must come on top of
     (:mod:`model.formulation.policies.dedicated`)."""
     ctx = build(reference_case(case))
-    if ctx.lp.is_mip:
-        res = solve_milp(ctx.lp, options, on_log, on_progress=on_progress)
-    else:
-        res = solve(ctx.lp, options, on_log, on_progress=on_progress)
+    res = solve_plan(ctx.lp, options, on_log, on_progress)
     if res.x is None:
         raise CaseError([Problem(
             "case.yaml", f"the reference run without data centres (needed for additionality) "
@@ -116,10 +120,7 @@ def solve_with_prices(ctx: BuildContext, options: dict, on_log, event,
 
 def _solve_and_price(lp, options: dict, on_log, event, on_progress
                      ) -> tuple[SolveResult, np.ndarray | None, float]:
-    if lp.is_mip and options.get("mip_strategy", "relax_round") == "relax_round":
-        res = solve_milp(lp, options, on_log, on_progress=on_progress)
-    else:
-        res = solve(lp, options, on_log, on_progress=on_progress)
+    res = solve_plan(lp, options, on_log, on_progress)
     if res.x is None or not lp.is_mip or res.priced:
         return res, res.row_duals, 0.0
     event("resolve", "pricing LP: sites fixed, capacities free to grow from the plan")
@@ -214,8 +215,12 @@ def run(
     if policies.needs_reference(case):
         event("reference", "the grid without data centres, for additionality")
         floors, reference = reference_floors(case, options, on_log, on_progress)
+    plan = (myopic_plan(case, options, on_log, event, on_progress)
+            if case.investment.foresight == "myopic" and not case.investment.static else None)
     event("build", "")
     ctx = build(case, floors, extra)
+    if plan is not None:  # the whole horizon, every vintage as the myopic planner left it
+        fix_vintages(ctx, plan, case.investment.n)
     ranges = coefficient_ranges(ctx.lp)
     for message in range_warnings(ranges):
         warnings.warn(message, UserWarning, stacklevel=2)
@@ -228,6 +233,9 @@ def run(
     summary = run_summary(ctx, res, options, ranges, collected["summary"], reference)
     summary["inputs"] = inputs_record(case_path, scenarios, extra)
     clock["results"] = time.perf_counter()
+    if check_full_year and not case.investment.static:
+        warnings.warn("the full-year check is not offered for multi-period cases",
+                      UserWarning, stacklevel=2)
     if check_full_year and res.x is not None and case.full_time_case is not None:
         full_year_check(ctx, res, options, summary, tables, on_log, event)
     clock["check"] = time.perf_counter()

@@ -314,7 +314,16 @@ def test_build_is_reproducible(tmp_path):
     spec = importlib.util.spec_from_file_location("build_china", build_script)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    mod.build(tmp_path)
+    cn, pw, scen = tmp_path / "china", tmp_path / "china-pathway", tmp_path / "scenarios"
+    mod.build(cn)
     case = build_script.parent.parent / "cases" / "china"
     for f in sorted(case.iterdir()):
-        assert filecmp.cmp(f, tmp_path / f.name, shallow=False), f.name
+        assert filecmp.cmp(f, cn / f.name, shallow=False), f.name
+    # the multi-period pathway case and its scenario come from the same run
+    mod.build_pathway(pw, cn, scen)
+    data = build_script.parent.parent
+    for ref, got in ((data / "cases" / "china-pathway", pw),
+                     (data / "scenarios" / "china-pathway", scen)):
+        assert sorted(p.name for p in ref.iterdir()) == sorted(p.name for p in got.iterdir())
+        for f in sorted(ref.iterdir()):
+            assert filecmp.cmp(f, got / f.name, shallow=False), f.name

@@ -353,6 +353,17 @@ def test_build_is_reproducible(tmp_path):
     spec = importlib.util.spec_from_file_location("build_us", SRC / "build_us.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    mod.build(tmp_path)
+    us, pw, scen = tmp_path / "us", tmp_path / "us-pathway", tmp_path / "scenarios"
+    mod.build(us)
     for f in sorted(CASE.iterdir()):
-        assert filecmp.cmp(f, tmp_path / f.name, shallow=False), f.name
+        assert filecmp.cmp(f, us / f.name, shallow=False), f.name
+    # the multi-period pathway case and its scenarios come from the same run
+    mod.build_pathway(pw, us, scen)
+    pw_case = ROOT / "data" / "cases" / "us-pathway"
+    assert sorted(p.name for p in pw_case.iterdir()) == sorted(p.name for p in pw.iterdir())
+    for f in sorted(pw_case.iterdir()):
+        assert filecmp.cmp(f, pw / f.name, shallow=False), f.name
+    pw_scen = ROOT / "data" / "scenarios" / "us-pathway"
+    assert sorted(p.name for p in pw_scen.iterdir()) == sorted(p.name for p in scen.iterdir())
+    for f in sorted(pw_scen.iterdir()):
+        assert filecmp.cmp(f, scen / f.name, shallow=False), f.name

@@ -32,7 +32,8 @@ SHIPPED = ["china", "us", "two-region"]
 def test_every_input_file_has_a_schema_with_file_row_ids_and_columns():
     assert set(TABLES) == {"regions", "load", "technologies", "resources", "profiles",
                            "corridors", "sites", "pue", "demand_centres", "compute_demand",
-                           "workloads", "compute_profiles"}
+                           "workloads", "compute_profiles", "load_growth", "tech_costs",
+                           "connection_queue"}
     for table in TABLES:
         assert file_name(table).split(".")[0] == table
         cols = columns(table)
@@ -151,7 +152,7 @@ def test_unknown_column_is_warned_with_the_nearest_known_name(tmp_path):
     _edit_csv(folder, "corridors.csv", lambda d: d.assign(cost_per_mwkm=2.0))
     with pytest.warns(UserWarning, match=r"technologies\.csv: unknown column "
                                          r"'lead_time_yeras'.*nearest known column is "
-                                         r"'lifetime_years'"):
+                                         r"'lead_time_years'"):
         case = load_case(folder)
     assert "lead_time_yeras" in case.technologies  # kept (a note), not an error
     msgs = _unknown_column_warnings(folder)

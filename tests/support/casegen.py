@@ -34,8 +34,10 @@ def write_case(
     compute_demand: list[dict] | None = None,
     workloads: list[dict] | None = None,
     config: dict | None = None,
+    tables: dict[str, list[dict]] | None = None,
 ) -> Path:
-    """Regions/sites/centres are dicts with id, lon, lat (+ properties); load is region → MW."""
+    """Regions/sites/centres are dicts with id, lon, lat (+ properties); load is region → MW.
+    ``tables``: further tables by file stem (e.g. ``load_growth``, ``tech_costs``)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     n = len(next(iter(load.values())))
@@ -59,6 +61,8 @@ def write_case(
         pd.DataFrame(compute_demand).to_csv(folder / "compute_demand.csv", index=False)
     if workloads:
         pd.DataFrame(workloads).to_csv(folder / "workloads.csv", index=False)
+    for stem, rows in (tables or {}).items():
+        pd.DataFrame(rows).to_csv(folder / f"{stem}.csv", index=False)
     return folder
 
 

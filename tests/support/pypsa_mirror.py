@@ -6,6 +6,9 @@ reads the case folder with pandas / geopandas / PyYAML itself and does not impor
 Scope: "plain" cases (regions, load, technologies, resources, profiles, corridors; no sites,
 demand centres, compute demand, policies, representative days or integer corridor blocks).
 Anything outside that scope raises ``NotImplementedError`` rather than being silently ignored.
+Multi-period plain cases (``periods`` in case.yaml, perfect foresight, no connection queue):
+``build_multiperiod_network`` (PyPSA's multi-investment optimisation, one component per build
+year).
 
 Reading of the contract that this mirror implements
 ---------------------------------------------------
@@ -120,6 +123,17 @@ def _great_circle_km(lon1, lat1, lon2, lat2) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
+def unit_costs(t: pd.Series, rate: float) -> dict[str, float]:
+    """Costs of a technologies.csv row: ``power`` (per new MW and year: annuity of capex plus
+    fixed O&M), ``energy`` (per new MWh and year), ``var_om`` and ``fuel`` (per MWh)."""
+    annuity = crf(rate, float(t["lifetime_years"]))
+    return {"power": 1000.0 * (annuity * _num(t["capex_per_kw"], 0.0)
+                               + _num(t.get("fixed_om_per_kw_year"), 0.0)),
+            "energy": 1000.0 * annuity * _num(t.get("capex_per_kwh"), 0.0),
+            "var_om": _num(t.get("var_om_per_mwh"), 0.0),
+            "fuel": _num(t.get("fuel_cost_per_mwh"), 0.0)}
+
+
 def _read_regions(case: Path) -> gpd.GeoDataFrame:
     for name in ("regions.geojson", "regions.gpkg"):
         if (case / name).exists():
@@ -231,18 +245,15 @@ def build_network(case_dir) -> pypsa.Network:
             raise ValueError(f"resources.csv: unknown tech {tech!r}")
         t = techs.loc[tech]
         kind = str(t["kind"]).strip().lower()
-        lifetime = float(t["lifetime_years"])
-        annuity = crf(rate, lifetime)
-        capex_kw = _num(t["capex_per_kw"], 0.0)
-        fom_kw = _num(t.get("fixed_om_per_kw_year"), 0.0)
-        var_om = _num(t.get("var_om_per_mwh"), 0.0)
+        costs = unit_costs(t, rate)
+        var_om = costs["var_om"]
         existing_mw = _col(resources, row, "existing_mw", 0.0)
         max_new_mw = _col(resources, row, "max_new_mw", math.inf)
-        power_cost = 1000.0 * (annuity * capex_kw + fom_kw)  # per MW new, per year
+        power_cost = costs["power"]  # per MW new, per year
         name = f"{node}:{tech}"
 
         if kind == "generator":
-            fuel = _num(t.get("fuel_cost_per_mwh"), 0.0)
+            fuel = costs["fuel"]
             if profiles is not None and name in profiles.columns:
                 cf = profiles[name].astype(float).to_numpy()
             else:
@@ -257,7 +268,6 @@ def build_network(case_dir) -> pypsa.Network:
             eff_d = _num(t.get("efficiency_discharge"), 1.0)
             if not (0 < eff_c <= 1 and 0 < eff_d <= 1):
                 raise ValueError(f"bad storage efficiencies for {tech}")
-            capex_kwh = _num(t.get("capex_per_kwh"), 0.0)
             duration = _num(t.get("duration_hours"), math.nan)
             existing_mwh = _col(resources, row, "existing_mwh", 0.0)
             max_new_mwh = _col(resources, row, "max_new_mwh", math.inf)
@@ -266,7 +276,7 @@ def build_network(case_dir) -> pypsa.Network:
             add("Store", name, bus=sbus, e_cyclic=True,
                 e_nom=existing_mwh, e_nom_min=existing_mwh,
                 e_nom_max=existing_mwh + max_new_mwh, e_nom_extendable=True,
-                capital_cost=1000.0 * annuity * capex_kwh, carrier=tech)
+                capital_cost=costs["energy"], carrier=tech)
             # charge: grid -> store, rated at its input (grid side)
             add("Link", f"{name} charge", bus0=node, bus1=sbus, efficiency=eff_c,
                 p_nom=existing_mw, p_nom_min=existing_mw,
@@ -334,8 +344,9 @@ def build_network(case_dir) -> pypsa.Network:
     return n
 
 
-def _tie_constraints(m, name: str, terms: list[list[tuple[float, str, str]]], rhs) -> None:
-    """Add rows sum_j coeff_j * var_j == rhs_i, one per entry of ``terms``.
+def _tie_constraints(m, name: str, terms: list[list[tuple[float, str, str]]], rhs,
+                     sign: str = "==") -> None:
+    """Add rows sum_j coeff_j * var_j (``sign``) rhs_i, one per entry of ``terms``.
 
     Each term is (coefficient, linopy variable name, component name).  The rows are assembled
     as one linopy expression from the variables' integer labels (adding them one by one costs
@@ -352,8 +363,8 @@ def _tie_constraints(m, name: str, terms: list[list[tuple[float, str, str]]], rh
                        "vars": (("tie", TERM_DIM), labels)},
                       coords={"tie": np.arange(len(terms))})
     lhs = linopy.LinearExpression(data, m)
-    m.add_constraints(lhs == xr.DataArray(np.asarray(rhs, dtype=float), dims="tie",
-                                          coords={"tie": np.arange(len(terms))}), name=name)
+    m.add_constraints(lhs, sign, xr.DataArray(np.asarray(rhs, dtype=float), dims="tie",
+                                              coords={"tie": np.arange(len(terms))}), name=name)
 
 
 def extra_functionality(n: pypsa.Network, snapshots) -> None:
@@ -370,6 +381,245 @@ def extra_functionality(n: pypsa.Network, snapshots) -> None:
                          [[(1.0, "Store-e_nom", st), (-d, "Link-p_nom", ch)]
                           for st, ch, d, _, _ in ties],
                          [e0 - d * p0 for _, _, d, e0, p0 in ties])
+    limits = n.meta.get("wattbit_limits", [])
+    if limits:  # multi-period potential: sum of the vintages active in a period <= max_new
+        _tie_constraints(m, "wattbit-potential", [terms for terms, _ in limits],
+                         [bound for _, bound in limits], "<=")
+
+
+# --------------------------------------------------------------------------------------------
+# multi-period (multi-investment) cases
+# --------------------------------------------------------------------------------------------
+# copied from the static component onto its existing part and its vintages
+_COPY = {"Generator": ("bus", "carrier", "marginal_cost"),
+         "Link": ("bus0", "bus1", "efficiency", "p_min_pu", "marginal_cost", "carrier"),
+         "Store": ("bus", "carrier")}
+_NOM = {"Generator": "p_nom", "Link": "p_nom", "Store": "e_nom"}
+
+
+def period_weights(years, spans, rate: float, base_year: float) -> np.ndarray:
+    """W_p = sum over the years y of period p of (1 + r)^-(y - base_year)."""
+    return np.array([sum((1.0 + rate) ** -(y + k - base_year) for k in range(int(s)))
+                     for y, s in zip(years, spans, strict=True)])
+
+
+class _Vintager:
+    """Replaces static components by an existing part and one component per build year.
+
+    The existing part is non-extendable with ``build_year`` = first period and ``lifetime`` =
+    retire_year - first period, so PyPSA's rule ``build_year <= y < build_year + lifetime``
+    keeps it exactly while y < retire_year.  A vintage built for period y_b is extendable with
+    ``build_year = y_b``, the technology's lifetime and that period's annualised
+    ``capital_cost`` (per MW and year: PyPSA weights it by W_q in each active period q)."""
+
+    def __init__(self, n: pypsa.Network, years: list[int]):
+        self.n, self.years = n, years
+        self.rows: dict[str, list[dict]] = {c: [] for c in _COPY}
+        self.series: dict[tuple[str, str], dict[str, pd.Series]] = {}
+        self.removed: dict[str, list[str]] = {c: [] for c in _COPY}
+
+    def split(self, component: str, name: str, *, existing: float, retire: float,
+              builds: list[tuple[int, float, float]], lifetime: float,
+              marginal: np.ndarray | None = None) -> dict[int, str]:
+        """``builds``: (build year, capital cost, max new) per buildable period; returns
+        build year -> vintage name."""
+        c = self.n.components[component]
+        nom = _NOM[component]
+        attrs = {a: c.static.at[name, a] for a in _COPY[component]}
+        if component == "Store":  # WattBit cycles storage within each period
+            attrs.update(e_cyclic=False, e_cyclic_per_period=True)
+        series = {attr: df[name] for attr, df in c.dynamic.items() if name in df.columns}
+        if marginal is not None:
+            series["marginal_cost"] = pd.Series(marginal, index=self.n.snapshots)
+        self.removed[component].append(name)
+        first = self.years[0]
+        parts = []
+        if existing > 0 and retire > first:
+            parts.append((f"{name} existing", {nom: existing, f"{nom}_extendable": False,
+                                                "build_year": first,
+                                                "lifetime": retire - first}))
+        out = {}
+        for year, cost, max_new in builds:
+            out[year] = f"{name} {year}"
+            parts.append((out[year], {nom: 0.0, f"{nom}_min": 0.0, f"{nom}_max": max_new,
+                                      f"{nom}_extendable": True, "build_year": year,
+                                      "lifetime": lifetime, "capital_cost": cost}))
+        for part, own in parts:
+            self.rows[component].append({"name": part, **attrs, **own})
+            for attr, values in series.items():
+                self.series.setdefault((component, attr), {})[part] = values
+        return out
+
+    def apply(self) -> None:
+        n = self.n
+        for component, names in self.removed.items():
+            if names:
+                n.remove(component, names)
+        for component, rows in self.rows.items():
+            # one add per set of time-varying attributes: n.add wants a column for every name
+            groups: dict[tuple[str, ...], list[dict]] = {}
+            for row in rows:
+                attrs = tuple(a for (comp, a), by_name in self.series.items()
+                              if comp == component and row["name"] in by_name)
+                groups.setdefault(attrs, []).append(row)
+            for attrs, group in groups.items():
+                table = pd.DataFrame(group).set_index("name")
+                dynamic = {a: pd.DataFrame({k: self.series[component, a][k]
+                                            for k in table.index}, index=n.snapshots)
+                           for a in attrs}
+                n.add(component, table.index, **{c: table[c].to_numpy()
+                                                 for c in table.columns if c not in dynamic},
+                      **dynamic)
+
+
+def build_multiperiod_network(case_dir) -> pypsa.Network:
+    """PyPSA multi-investment network of a plain multi-period case (``periods`` in case.yaml).
+
+    Contract (``model/inputs/periods.py``, docs/inputs.md): period p stands for years
+    y_p .. y_{p+1} - 1 (the last for ``horizon_end_year`` - y_P years, else the last gap);
+    W_p = sum of (1 + r)^-(y - base_year) over them.  Each period repeats load.csv times
+    load_growth.csv; new capacity built for period b (if y_b >= decision_year + lead time)
+    runs while y_b <= y_q < y_b + lifetime and pays its annuity + fixed O&M (tech_costs.csv
+    of period b) weighted W_q in each such period; running costs are those of the period.
+    Existing capacity runs while y_q < retire_year; ``max_new_mw`` bounds the sum of the
+    vintages active in every period.  Objective = sum_p W_p * (annual cost of period p)."""
+    case = Path(case_dir)
+    cfg = yaml.safe_load((case / "case.yaml").read_text()) or {}
+    if cfg.get("foresight", "perfect") != "perfect":
+        raise NotImplementedError("mirror models perfect foresight only")
+    if (case / "connection_queue.csv").exists():
+        raise NotImplementedError("mirror does not model the connection queue")
+    years = sorted(int(y) for y in cfg["periods"])
+    gaps = list(np.diff(years))
+    last = (int(cfg["horizon_end_year"]) - years[-1] if cfg.get("horizon_end_year")
+            else (gaps[-1] if gaps else 1))
+    spans = np.array([*gaps, last], dtype=float)
+    rate = float(cfg["discount_rate"])
+    decision = float(cfg.get("decision_year", years[0] - 1))
+
+    n = build_network(case)  # one static year; split into periods and vintages below
+    n.investment_periods = years  # repeats every time series once per period
+    n.investment_period_weightings["objective"] = period_weights(
+        years, spans, rate, float(cfg.get("base_year", years[0])))
+    n.investment_period_weightings["years"] = spans
+    period_of = n.snapshots.get_level_values("period")
+
+    # ---- load growth (unserved power stays bounded by the grown load) ----------------------
+    if (case / "load_growth.csv").exists():
+        growth = pd.read_csv(case / "load_growth.csv", dtype={"region": str})
+        for rid, rows in growth.groupby("region"):
+            factor = pd.Series(1.0, index=years)
+            factor[rows["period"].astype(int).to_numpy()] = rows["factor"].to_numpy(float)
+            load = n.loads_t.p_set[f"load {rid}"] * factor.reindex(period_of).to_numpy()
+            n.loads_t.p_set[f"load {rid}"] = load
+            unserved = f"unserved {rid}"
+            if unserved in n.generators.index:
+                peak = float(load.max())
+                n.generators.loc[unserved, ["p_nom", "p_nom_max"]] = peak
+                n.generators_t.p_max_pu[unserved] = load / peak if peak > 0 else 0.0
+
+    # ---- technologies by period (tech_costs.csv overrides technologies.csv) -----------------
+    techs = _read_csv(case / "technologies.csv").set_index("tech")
+    by_year = {y: techs.copy() for y in years}
+    if (case / "tech_costs.csv").exists():
+        for _, row in _read_csv(case / "tech_costs.csv").iterrows():
+            for col in row.index.difference(["tech", "period"]):
+                if not pd.isna(row[col]):
+                    by_year[int(row["period"])].loc[row["tech"], col] = float(row[col])
+    costs = {y: {tech: unit_costs(t, rate) for tech, t in by_year[y].iterrows()}
+             for y in years}
+
+    def per_snapshot(values: dict[int, float]) -> np.ndarray:
+        return pd.Series(values).reindex(period_of).to_numpy(float)
+
+    def buildable(lead: float, max_new: float) -> list[int]:
+        return [y for y in years if y >= decision + lead] if max_new > 0 else []
+
+    vint = _Vintager(n, years)
+    ties_equal, ties_duration, limits = [], [], []
+
+    def limit(var: str, vintages: dict[int, str], lifetime: float, bound: float) -> None:
+        if not math.isfinite(bound) or not vintages:
+            return
+        for q in years:
+            active = [v for y, v in vintages.items() if y <= q < y + lifetime]
+            if active:
+                limits.append(([(1.0, var, v) for v in active], bound))
+
+    # ---- generators and storage -------------------------------------------------------------
+    resources = _read_csv(case / "resources.csv")
+    for _, row in resources.iterrows():
+        node, tech = str(row["node"]), str(row["tech"])
+        name, t = f"{node}:{tech}", techs.loc[tech]
+        life = float(t["lifetime_years"])
+        lead = _num(t.get("lead_time_years"), 0.0)
+        retire = _col(resources, row, "retire_year", math.inf)
+        existing_mw = _col(resources, row, "existing_mw", 0.0)
+        max_mw = _col(resources, row, "max_new_mw", math.inf)
+        if str(t["kind"]).strip().lower() == "generator":
+            new = vint.split("Generator", name, existing=existing_mw, retire=retire,
+                             builds=[(y, costs[y][tech]["power"], max_mw)
+                                     for y in buildable(lead, max_mw)], lifetime=life,
+                             marginal=per_snapshot({y: costs[y][tech]["var_om"]
+                                                    + costs[y][tech]["fuel"]
+                                                    for y in years}))
+            limit("Generator-p_nom", new, life, max_mw)
+            continue
+        eff_d = _num(t.get("efficiency_discharge"), 1.0)
+        duration = _num(t.get("duration_hours"), math.nan)
+        max_mwh = _col(resources, row, "max_new_mwh", math.inf)
+        if not math.isnan(duration):
+            max_mwh = min(max_mwh, duration * max_mw)
+        power_years, energy_years = buildable(lead, max_mw), buildable(lead, max_mwh)
+        if not math.isnan(duration):  # no new energy (max_new_mwh = 0): no new power either
+            power_years = [y for y in power_years if y in energy_years]
+        charge = vint.split("Link", f"{name} charge", existing=existing_mw, retire=retire,
+                            builds=[(y, costs[y][tech]["power"], max_mw) for y in power_years],
+                            lifetime=life)
+        discharge = vint.split("Link", f"{name} discharge", existing=existing_mw / eff_d,
+                               retire=retire, builds=[(y, 0.0, math.inf) for y in power_years],
+                               lifetime=life,
+                               marginal=per_snapshot({y: costs[y][tech]["var_om"] * eff_d
+                                                      for y in years}))
+        store = vint.split("Store", name, existing=_col(resources, row, "existing_mwh", 0.0),
+                           retire=retire,
+                           builds=[(y, costs[y][tech]["energy"], max_mwh)
+                                   for y in energy_years], lifetime=life)
+        ties_equal += [(charge[y], discharge[y], eff_d) for y in power_years]
+        if not math.isnan(duration):
+            ties_duration += [(store[y], charge[y], duration, 0.0, 0.0) for y in power_years]
+        limit("Link-p_nom", charge, life, max_mw)
+        limit("Store-e_nom", store, life, max_mwh)
+
+    # ---- corridors (no retirement; capital cost as in the static network) -------------------
+    corridors = (_read_csv(case / "corridors.csv") if (case / "corridors.csv").exists()
+                 else pd.DataFrame(columns=["from", "to"]))
+    for i, row in corridors.reset_index(drop=True).iterrows():
+        base = f"corridor {i} {row['from']}-{row['to']}"
+        existing = _col(corridors, row, "existing_mw", 0.0)
+        max_new = _col(corridors, row, "max_new_mw", math.inf)
+        life = _col(corridors, row, "lifetime_years", 40.0)
+        years_b = buildable(_col(corridors, row, "lead_time_years", 0.0), max_new)
+        lossless = base in n.links.index
+        first = base if lossless else f"{base} fwd"
+        cost = float(n.links.at[first, "capital_cost"])
+        new = vint.split("Link", first, existing=existing, retire=math.inf,
+                         builds=[(y, cost, max_new) for y in years_b], lifetime=life)
+        if not lossless:
+            back = vint.split("Link", f"{base} bwd", existing=existing, retire=math.inf,
+                              builds=[(y, 0.0, max_new) for y in years_b], lifetime=life)
+            ties_equal += [(back[y], new[y], 1.0) for y in years_b]
+        limit("Link-p_nom", new, life, max_new)
+
+    vint.apply()
+    n.meta.update(wattbit_ties_equal=ties_equal, wattbit_ties_duration=ties_duration,
+                  wattbit_limits=limits, wattbit_multi_period=True)
+    return n
+
+
+def solve_multiperiod(case_dir) -> float:
+    """Objective of a multi-period case per the contract (discounted total), with PyPSA."""
+    return solve_network(build_multiperiod_network(case_dir))
 
 
 # --------------------------------------------------------------------------------------------
@@ -415,6 +665,7 @@ def objective_from_solution(n: pypsa.Network) -> float:
 def solve_network(n: pypsa.Network) -> float:
     status, condition = n.optimize(
         solver_name="highs",
+        multi_investment_periods=bool(n.meta.get("wattbit_multi_period", False)),
         extra_functionality=extra_functionality,
         include_objective_constant=False,
         solver_options={"output_flag": False},

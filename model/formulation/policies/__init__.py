@@ -42,9 +42,16 @@ LEVERS = {
     "reserve_margin": reserve_margin,
     "allowed_sites": sites.allowed,
     "forbidden_sites": sites.forbidden,
+    "required_sites": sites.required,
     "min_share_in_group": min_share_in_group,
     "max_new_load_mw": max_new_load,
 }
+
+
+# levers whose rows follow the periods of a multi-period case (the others are annual rules
+# written for one static year; a multi-period case refuses them before anything is built)
+MULTI_PERIOD = ("co2_price_per_t", "co2_cap_t", "allowed_sites", "forbidden_sites",
+                "required_sites", "max_new_load_mw")
 
 
 def check_keys(policies: dict) -> list[str]:
@@ -70,6 +77,15 @@ def validate_policies(case) -> list[Problem]:
     for key, value in pol.items():
         if key in LEVERS and value is not None:
             problems.extend(LEVERS[key].validate(case, value))
+    investment = getattr(case, "investment", None)
+    if investment is not None and not investment.static:
+        problems.extend(
+            Problem("case.yaml", f"policy '{key}' is not available in multi-period cases yet",
+                    column=f"policies.{key}",
+                    hint=f"levers that follow the periods: {', '.join(MULTI_PERIOD)}; run "
+                         "this lever on one static year (remove 'periods')")
+            for key, value in pol.items()
+            if key in LEVERS and value is not None and key not in MULTI_PERIOD)
     return problems
 
 

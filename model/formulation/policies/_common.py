@@ -174,8 +174,9 @@ def site_power_terms(ctx: BuildContext, rows: np.ndarray, scale: np.ndarray) -> 
     """Terms ``scale[d,t] · P_var[d,t]`` on rows ``rows[d,t]`` (skipped where rows < 0).
 
     Site power P[d,t] = PUE[d,t]·(idle_d·IT_d + (1 − idle_d)·Σ served[·,d,t]) with
-    IT_d = existing_d + dc_it_new_mw[d]; ``P_var`` is the part that depends on variables (the
-    existing IT's idle power is the constant :func:`site_power_constant`).
+    IT_d = existing_d + the new IT installed in the step's period; ``P_var`` is the part that
+    depends on variables (the existing IT's idle power is the constant
+    :func:`site_power_constant`).
     """
     dc = ctx.get(SiteBlocks)
     n_d, n_t = len(dc.sites), ctx.n_steps
@@ -187,7 +188,8 @@ def site_power_terms(ctx: BuildContext, rows: np.ndarray, scale: np.ndarray) -> 
     coef = scale[d_idx, t_idx] * dc.pue[d_idx, t_idx] * idle[d_idx]
     nz = coef != 0
     if nz.any():
-        terms.append(Term(dc.it_new_mw, d_idx[nz], coef[nz], rows[d_idx[nz], t_idx[nz]]))
+        terms.append(dc.it_new.installed_terms(d_idx[nz], ctx.case.period_index[t_idx[nz]],
+                                               rows[d_idx[nz], t_idx[nz]], coef[nz]))
     if dc.served_it_mw is not None:
         site_pos = dc.served_site
         a_rows = rows[site_pos]  # arc × step
@@ -213,7 +215,7 @@ def site_power_value(ctx: BuildContext, x: np.ndarray) -> np.ndarray:
     dc = ctx.get(SiteBlocks)
     if dc is None:
         return np.zeros((len(ctx.case.sites), ctx.n_steps))
-    return dc.power(x)
+    return dc.power(x, ctx.case.period_index)
 
 
 def full_time(case):

@@ -69,6 +69,12 @@ class Sites(pa.DataFrameModel):
     grid_existing_mw: Series[float] = number("MW", "connection already in place (no cost)",
                                              ge=0, shown="min(grid_limit_mw, pue × "
                                                          "existing_it_mw)")
+    lead_time_years: Series[float] = number(
+        "years", "campus construction: from the decision to the first IT in operation "
+        "(multi-period cases)", default=0.0, ge=0)
+    grid_lead_time_years: Series[float] = number(
+        "years", "time to energise a new grid connection (multi-period cases)", default=0.0,
+        ge=0)
     grid_export: Series[Any] = flag("`true`: the connection may also export on-site power",
                                     shown="`false` (a load connection)")
     module_mw: Series[float] = number("MW IT", "IT per integer module", gt=0,
@@ -131,10 +137,13 @@ class ComputeDemand(pa.DataFrameModel):
     it_mw: Series[float] = number("MW IT", "average IT demand", required=True, ge=0)
     profile: Series[Any] = text("column of compute_profiles.csv: hourly multiplier, mean 1",
                                 unit="profile name", default="", shown="flat")
+    period: Series[float] = number("year", "the period (a year of `periods` in case.yaml) this "
+                                   "row's demand is for; then every period needs a row",
+                                   shown="every period (empty)")
 
     class Config:
         metadata = {"file": "compute_demand.csv", "row_ids": ("centre", "class")}
-        unique = ["centre", "class"]
+        unique = ["centre", "class", "period"]
 
 
 class Workloads(pa.DataFrameModel):

@@ -54,6 +54,10 @@ CASE_YAML = """\
 | time_reduction | `{days: N}` representative days (tsam), or absent for full time | absent |
 | solver | `{algorithm, threads, time_limit_s, mip_gap, presolve, mip_strategy, scale_costs, scale_bounds, check_time_limit_s, check_window_days, highs_options}`; `time_limit_s` bounds the planning solve, `check_time_limit_s` the full-year check (`--check-full-year`), `check_window_days` its storage-cycle windows (7: weekly windows solved one by one; 0: one annual LP); algorithm is `auto`, `simplex`, `ipm`, `ipx`, `hipo`, `pdlp`; `mip_strategy` is `relax_round` (LP relaxation, round up, branch only outside the gap) or `branch` (HiGHS branch and bound alone); `scale_costs` multiplies the costs HiGHS sees by a power of two so the largest is ≤ 2^19 ≈ 5.2e5, below HiGHS's 1e6 warning mark (exact; objective and prices are mapped back; see formulation, "Numerical hygiene"); `scale_bounds` does the same for continuous variables' units when a bound or right-hand side exceeds 2^19; `highs_options` passes any HiGHS option | `{algorithm: auto, threads: 0 (HiGHS default), time_limit_s: none, mip_gap: 0.01, mip_strategy: relax_round, scale_costs: true, scale_bounds: true, check_time_limit_s: none, check_window_days: 7}` |
 | policies | policy levers, see `docs/policies.md` | none |
+| periods | years of operation of a multi-period plan, e.g. `[2027, 2030, 2035]`; each period stands for the years up to the next (the last for the gap before it, or up to `horizon_end_year`); see formulation, "Periods" | absent: one static year |
+| decision_year | the year decisions are taken; new capacity runs in period p only if p ≥ decision_year + its lead time | first period − 1 |
+| foresight | `perfect` (all periods in one model) or `myopic` (period by period, each build carried forward) | `perfect` |
+| horizon_end_year | first year after the horizon (length of the last period) | last period + the gap before it |
 | description | one paragraph about the case, shown at the top of `report.html` | none |
 | options | free-form settings; `options.map_caption_note` is printed in the caption of `map.png` (e.g. "regions are Voronoi cells around the provincial capitals") | none |
 """  # noqa: E501 (markdown table rows)
@@ -70,7 +74,15 @@ NOTES = {
     "profiles": "Real profiles (atlite, renewables.ninja) can be dropped in with the same "
                 "column names.",
     "corridors": "A scenario key finds a corridor in either direction (`a:b` or `b:a`).",
-    "compute_demand": "Every `profile` named must be a column of `compute_profiles.csv`.",
+    "compute_demand": "Every `profile` named must be a column of `compute_profiles.csv`. In a "
+                      "multi-period case, a `period` column gives one row per (centre, class, "
+                      "period); without it, the same demand applies in every period.",
+    "load_growth": "Multi-period cases: regions or periods without a row keep load.csv as it "
+                   "is (factor 1).",
+    "tech_costs": "Multi-period cases: capital and fixed costs apply to capacity built for the "
+                  "period (for as long as it lives), running costs to operation in the period.",
+    "connection_queue": "Multi-period cases: each row adds `mw` to its region's load in every "
+                        "period from `online_year` on.",
 }
 
 OUTRO = f"""\

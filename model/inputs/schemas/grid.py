@@ -102,6 +102,10 @@ class Technologies(pa.DataFrameModel):
     capacity_credit: Series[float] = number(
         "fraction", "share of MW counted as firm (adequacy policies)", ge=0, le=1,
         shown="1 for non-variable generators, 0 otherwise")
+    lead_time_years: Series[float] = number(
+        "years", "from the decision to the first operation of new capacity (multi-period "
+        "cases: new capacity runs in period p only if p ≥ decision_year + lead time)",
+        default=0.0, ge=0)
 
     class Config:
         metadata = {"file": "technologies.csv", "required": True, "row_ids": ("tech",)}
@@ -119,6 +123,12 @@ class Resources(pa.DataFrameModel):
     max_new_mw: Series[float] = number("MW", "most new capacity; 0 = no new build", default=INF,
                                        ge=0)
     max_new_mwh: Series[float] = number("MWh", "most new storage energy", default=INF, ge=0)
+    retire_year: Series[float] = number("year", "existing capacity stops at the start of this "
+                                        "year (multi-period cases)", shown="never (empty)")
+    build_year: Series[float] = number("year", "year the existing capacity came online; without "
+                                       "a retire_year it retires at build_year + the "
+                                       "technology's lifetime_years (multi-period cases)",
+                                       shown="unknown (empty)")
 
     class Config:
         metadata = {"file": "resources.csv", "required": True, "row_ids": ("node", "tech")}
@@ -160,6 +170,9 @@ class Corridors(pa.DataFrameModel):
                                       "between the node locations (haversine, Earth radius "
                                       "6371.0088 km)")
     kind: Series[Any] = notes("kind of link, e.g. `ac`, `dc-existing` (China case)")
+    lead_time_years: Series[float] = number(
+        "years", "from the decision to the operation of new capacity (multi-period cases)",
+        default=0.0, ge=0)
 
     class Config:
         metadata = {"file": "corridors.csv", "row_ids": ("from", "to")}

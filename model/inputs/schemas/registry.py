@@ -17,11 +17,12 @@ from model.inputs.schemas.compute import (
     Workloads,
 )
 from model.inputs.schemas.grid import Corridors, Load, Profiles, Regions, Resources, Technologies
+from model.inputs.schemas.periods import ConnectionQueue, LoadGrowth, TechCosts
 
 # in the order of docs/inputs.md; the table name is the file's stem
 MODELS: tuple[type[pa.DataFrameModel], ...] = (
     Regions, Load, Technologies, Resources, Profiles, Corridors, Sites, Pue, DemandCentres,
-    ComputeDemand, Workloads, ComputeProfiles)
+    ComputeDemand, Workloads, ComputeProfiles, LoadGrowth, TechCosts, ConnectionQueue)
 SCHEMAS: dict[str, type[pa.DataFrameModel]] = {
     m.__config__.metadata["file"].split(".")[0]: m for m in MODELS}
 
