@@ -114,7 +114,7 @@ def _period_notes(cards: list, s: dict, cur: str, years: list[int]) -> list:
         "IT capacity built": (None, f"in the last period, {years[-1]}: "),
         "Power cost per MWh of compute": (None, f"last period, {years[-1]}"),
         "Unserved power": (None, f"total over every year of {span}"),
-        "Unserved compute": (None, "IT energy, periods together (not split by period)"),
+        "Unserved compute": (None, f"IT energy, total over every year of {span}"),
         "Average power price": (_or_dash(last_price, num(last_price) + f" {cur}/MWh"),
                                 f"last period, {years[-1]}, base-load weighted; by period "
                                 "under Periods"),
@@ -254,7 +254,8 @@ def _chart_pieces(case, shown: str = "") -> dict:
                            ["Compute served: demand centre → data-centre site (IT energy, "
                             "periods together)"] if shown else [])),
                        ("Which sites serve each demand centre's work, all periods together "
-                        "(assignment.csv is not split by period); " if shown else
+                        "(one year of each period, summed; assignment.csv has them by "
+                        "period); " if shown else
                         "Which sites serve each demand centre's work, per year; ")
                        + "hover a link for its class and round-trip latency."),
     }
