@@ -296,8 +296,10 @@ def build(ctx: BuildContext) -> None:
 
 
 def existing_fixed_cost(case) -> float:
-    """Fixed O&M of existing IT per year (reported, not in the objective)."""
+    """Fixed O&M of existing IT (reported, not in the objective): per year, or in a
+    multi-period case its net present value Σ_q W_q (existing sites never retire)."""
     sites = case.sites
     if not len(sites):
         return 0.0
-    return float((sites["existing_it_mw"] * 1000.0 * sites["fixed_om_per_kw_it_year"]).sum())
+    annual = float((sites["existing_it_mw"] * 1000.0 * sites["fixed_om_per_kw_it_year"]).sum())
+    return annual * float(case.investment.weights.sum())

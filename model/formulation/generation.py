@@ -109,10 +109,14 @@ def _costs(ctx: BuildContext, b: GenerationBlocks) -> None:
         lp.add_cost("variable_generation", b.output_mw, None, coef)
 
 
-def existing_fixed_om(unit_table: pd.DataFrame) -> float:
-    """Fixed O&M per year of the existing MW of a unit table (reported, not in the
-    objective, as PyPSA does)."""
-    return float((unit_table["existing_mw"] * 1000.0 * unit_table["fixed_om_per_kw_year"]).sum())
+def existing_fixed_om(unit_table: pd.DataFrame, investment) -> float:
+    """Fixed O&M of the existing MW of a unit table (reported, not in the objective, as PyPSA
+    does): per year in a static case; in a multi-period case Σ_q W_q over the periods each
+    unit still runs (its net present value, like the objective)."""
+    annual = (unit_table["existing_mw"] * 1000.0 * unit_table["fixed_om_per_kw_year"]).to_numpy(
+        float)
+    alive = investment.existing_active(unit_table["retire_year"].to_numpy(float))
+    return float(annual @ (alive @ investment.weights))
 
 
 def emissions_by_period(ctx: BuildContext, x: np.ndarray) -> np.ndarray:
@@ -171,7 +175,8 @@ def results(ctx: BuildContext, sol: Solution) -> Results:
             strict=True))
     return Results(tables={"capacity": capacity},
                    dispatch={str(u): out[i] for i, u in enumerate(g.units.index)},
-                   summary=summary, existing_fixed_om=existing_fixed_om(g.units))
+                   summary=summary,
+                   existing_fixed_om=existing_fixed_om(g.units, ctx.case.investment))
 
 
 COMPONENT = Component("generation", ("technologies", "resources", "profiles"), build, results,

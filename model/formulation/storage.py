@@ -181,7 +181,7 @@ def results(ctx: BuildContext, sol: Solution) -> Results:
     for suffix, values in ((":discharge", dis), (":charge", ch), (":soc_mwh", soc)):
         dispatch.update({f"{u}{suffix}": values[i] for i, u in enumerate(b.units.index)})
     return Results(tables={"capacity": capacity}, dispatch=dispatch,
-                   existing_fixed_om=existing_fixed_om(b.units))
+                   existing_fixed_om=existing_fixed_om(b.units, ctx.case.investment))
 
 
 COMPONENT = Component("storage", ("technologies", "resources"), build, results,

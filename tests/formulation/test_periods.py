@@ -97,17 +97,21 @@ def test_assets_outliving_the_horizon_pay_only_inside_it(tmp_path):
 def test_retirement_forces_replacement_by_hand(tmp_path):
     """100 MW of existing gas retiring in 2035: free in 2030, replaced by 100 MW of new gas in
     2035 (no discounting, periods of 5 years each): NPV = 5·876 000·10
-    + 5·(100 a + 876 000·10), with a = 1000·1000/20."""
+    + 5·(100 a + 876 000·10), with a = 1000·1000/20 + 5·1000 (annuity + fixed O&M)."""
     res = run(_gas_case(tmp_path, "retire", existing={"existing_mw": 100, "retire_year": 2035},
-                        periods=[2030, 2035], base_year=2030, horizon_end_year=2040),
-              write=False)
-    a = 1000 * 1000 / 20
+                        gas={"fixed_om_per_kw_year": 5.0}, periods=[2030, 2035],
+                        base_year=2030, horizon_end_year=2040), write=False)
+    a = 1000 * 1000 / 20 + 5 * 1000
     assert res.objective == pytest.approx(5 * 100 * HOURS * 10 + 5 * (100 * a + 100 * HOURS * 10),
                                           rel=REL)
     cap = res.tables["capacity"].set_index("period")
     assert cap.loc[2030, "new_mw"] == pytest.approx(0.0, abs=1e-6)
     assert cap.loc[2035, "new_mw"] == pytest.approx(100.0, rel=REL)
     assert cap.loc[2035, "existing_mw"] == pytest.approx(0.0, abs=1e-9)
+    # the existing plant's fixed O&M (5 per kW-year, reported, not in the objective) for the
+    # five years it runs
+    assert res.summary["costs"]["existing_fixed_om (not in objective)"] == pytest.approx(
+        5 * 100 * 1000 * 5, rel=REL)
 
 
 def test_lead_time_keeps_capacity_out_of_early_periods(tmp_path):
