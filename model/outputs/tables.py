@@ -69,6 +69,8 @@ def collect(ctx: BuildContext, x: np.ndarray, duals: np.ndarray | None) -> dict:
     # re-reduced case
     tables["steps"] = pd.DataFrame({"time": time_labels, "weight_hours": ctx.weights,
                                     "step_hours": case.hours, "period": case.periods})
+    if not case.investment.static:  # the investment period (year) each step belongs to
+        tables["steps"]["year"] = case.investment.years[case.period_index]
     summary = _merge_summary(parts)
     summary.setdefault("emissions_t", 0.0)
     costs = ctx.lp.cost_by_component(x)

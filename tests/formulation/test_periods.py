@@ -78,6 +78,7 @@ def test_npv_of_two_periods_by_hand(tmp_path):
     # summary: the periods and each cost per year of each period, whose NPV is the objective
     periods = res.summary["periods"]
     assert periods["years"] == [2030, 2035]
+    assert res.tables["steps"]["year"].tolist() == [2030, 2035]
     assert periods["objective_weights"] == pytest.approx([w1, w2], rel=1e-12)
     by_period = res.summary["costs_by_period"]
     assert by_period["capex_generation"][2035] == pytest.approx(150 * a, rel=REL)
