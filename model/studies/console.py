@@ -210,13 +210,13 @@ def summary_table(summary: dict) -> Table:
     t.add_row(label, f"{obj:,.0f} {cur}" if obj is not None else "—")
     if summary.get("mip_gap") is not None and summary.get("is_mip"):
         t.add_row("MIP gap reached", f"{100 * summary['mip_gap']:.3f} %")
-    per = "horizon total" if periods else "/yr"  # multi-period: Σ_p years_p · annual_p
-    for key, label in (("emissions_t", f"emissions (t CO2, {per})"),
-                       ("unserved_energy_mwh", f"unserved power (MWh, {per})"),
+    per = ", horizon total" if periods else "/yr"  # multi-period: Σ_p years_p · annual_p
+    for key, label in (("emissions_t", f"emissions (t CO2{per})"),
+                       ("unserved_energy_mwh", f"unserved power (MWh{per})"),
                        ("average_price_per_mwh", f"average power price ({cur}/MWh)"),
                        ("it_mw_built", "IT capacity built (MW)"),
                        ("power_cost_per_mwh_it", f"power cost per MWh of compute ({cur})"),
-                       ("unserved_compute_mwh", f"unserved compute (MWh, {per})")):
+                       ("unserved_compute_mwh", f"unserved compute (MWh{per})")):
         if summary.get(key) is not None:
             t.add_row(label, f"{summary[key]:,.1f}")
     if summary.get("sites_built") is not None:
