@@ -136,7 +136,8 @@ def site_rows(res: RunResult, site: str) -> pd.DataFrame:
     for col in SITE_COLUMNS:
         out[col] = rows[col].to_numpy() if col in rows else np.nan
     out.insert(out.columns.get_loc("grid_share") + 1, "on_site_share",
-               np.where(out["power_mwh_per_year"] > 1e-9, 1.0 - out["grid_share"], np.nan))
+               np.where(out["power_mwh_per_year"] > 1e-9,
+                        np.clip(1.0 - out["grid_share"], 0.0, 1.0), np.nan))  # no "-0 %"
     return out
 
 
