@@ -219,9 +219,7 @@ def _sites(ctx: BuildContext, b: ComputeBlocks, dc: SiteBlocks) -> None:
     ctx.lp.add_constraints(
         "dc_it_capacity", grid_index(sites.index, n_t, ("site", "step")),
         [Term(served, served.at().ravel(), 1.0, grid_positions(site_pos, n_t).ravel()),
-         dc.it_new.installed_terms(np.repeat(np.arange(len(sites)), n_t),
-                                   np.tile(ctx.case.period_index, len(sites)),
-                                   np.arange(len(sites) * n_t), -1.0)],
+         dc.it_new.step_terms(np.arange(len(sites)), ctx.case.period_index, -1.0)],
         "<=", np.repeat(sites["existing_it_mw"].to_numpy(float), n_t))
     idle = sites["idle_share"].to_numpy(float)
     ctx.inject(served, ctx.node_pos(b.arcs["site"]),

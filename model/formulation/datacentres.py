@@ -57,7 +57,7 @@ from model.formulation.context import BuildContext
 from model.formulation.generation import GenerationBlocks
 from model.formulation.lp import Term, VarBlock, grid_positions
 from model.formulation.storage import StorageBlocks
-from model.formulation.vintages import Vintages, add_new_capacity
+from model.formulation.vintages import Vintages, add_new_capacity, add_unit_counts
 from model.inputs.derived import it_upper_bound, pue_matrix
 from model.inputs.finance import capital_recovery_factor
 
@@ -188,15 +188,14 @@ def _connection(ctx: BuildContext, built: Vintages, it_new: Vintages, pue: np.nd
     # a data centre's connection is a load connection: exports only where grid_export is set
     export_limit = np.where(sites["grid_export"].to_numpy(bool), limit, 0.0)
     flows = []
-    site_of, step_period = np.repeat(np.arange(n_d), n_t), np.tile(case.period_index, n_d)
+    every_site = np.arange(n_d)
     for name, sign, cap in (("dc_import_mw", 1.0, limit), ("dc_export_mw", -1.0, export_limit)):
         flow = lp.add_grid_variables(name, sites.index, n_t, 0.0, cap, ("site", "step"))
-        pos = flow.at().ravel()
         lp.add_constraints(f"{name}_limit", flow.index,
-                           [Term(flow, pos, 1.0),
-                            new.installed_terms(site_of, step_period, pos, -1.0),
-                            built.installed_terms(site_of, step_period, pos,
-                                                  -existing[site_of])], "<=", 0.0)
+                           [Term(flow, flow.at().ravel(), 1.0),
+                            new.step_terms(every_site, case.period_index, -1.0),
+                            built.step_terms(every_site, case.period_index,
+                                             -np.repeat(existing, n_t))], "<=", 0.0)
         ctx.inject(flow, ctx.node_pos(sites.index), sign)
         ctx.inject(flow, ctx.node_pos(sites["region"]), -sign)
         flows.append(flow)
@@ -254,16 +253,11 @@ def _modules(ctx: BuildContext, it_new: Vintages, max_it: np.ndarray,
     n_p = it_new.n_periods
     items = np.repeat(mod, n_p)
     pos = it_new.pos(items, np.tile(np.arange(n_p), len(mod)))
-    n_max = np.floor(it_new.block.ub[pos] / module[items] + 1e-9)
+    # the pricing LP's bound: the site's real room for modules, not the derived big-M bound
     n_true = np.where(it_new.block.ub[pos] > 0, np.floor(
         np.maximum(max_it[items] - existing[items], 0.0) / module[items] + 1e-9), 0.0)
-    modules = ctx.lp.add_variables("dc_modules", it_new.block.index[pos], 0.0, n_max,
-                                   integer=True, price_ub=n_true)
-    if n_p > 1:  # rounded by running sums over build periods (model.solve.milp)
-        ctx.lp.cumulative_integers["dc_modules"] = n_p
-    ctx.lp.add_constraints("dc_module_size", it_new.block.index[pos],
-                           [Term(it_new.block, pos, 1.0),
-                            Term(modules, np.arange(len(pos)), -module[items])], "==", 0.0)
+    add_unit_counts(ctx.lp, "dc_modules", "dc_module_size", it_new, mod, module,
+                    price_ub=n_true)
 
 
 def build(ctx: BuildContext) -> None:

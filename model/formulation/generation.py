@@ -78,12 +78,10 @@ def build(ctx: BuildContext) -> None:
     grow = np.flatnonzero(~fixed)
     if len(grow):
         pos = out.at(grow).ravel()
-        n_t = ctx.n_steps
         lp.add_constraints(
             "gen_availability", out.index[pos],
             [Term(out, pos, 1.0),
-             new.installed_terms(np.repeat(grow, n_t), np.tile(case.period_index, len(grow)),
-                                 np.arange(len(pos)), -cf[grow].ravel())],
+             new.step_terms(grow, case.period_index, -cf[grow].ravel())],
             "<=", in_place[grow].ravel())
     blocks = GenerationBlocks(gen, cf, new, out, alive)
     _costs(ctx, blocks)

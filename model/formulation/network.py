@@ -41,6 +41,7 @@ from model.formulation.lp import ConBlock, Term, VarBlock, grid_positions
 from model.formulation.vintages import (
     Vintages,
     add_new_capacity,
+    add_unit_counts,
     period_energy,
     step_cost_weights,
 )
@@ -98,17 +99,7 @@ def _blocks(lp, cor: pd.DataFrame, idx: pd.Index, new: Vintages) -> None:
     has = np.flatnonzero(np.isfinite(block) & (max_new > 0))
     if not len(has):
         return
-    n_p = new.n_periods
-    items = np.repeat(has, n_p)
-    pos = new.pos(items, np.tile(np.arange(n_p), len(has)))
-    nb_max = np.floor(new.block.ub[pos] / block[items] + 1e-9)
-    blocks = lp.add_variables("corridor_blocks", new.block.index[pos], 0.0, nb_max,
-                              integer=True)
-    if n_p > 1:  # rounded by running sums over build periods (model.solve.milp)
-        lp.cumulative_integers["corridor_blocks"] = n_p
-    lp.add_constraints("corridor_block_size", new.block.index[pos],
-                       [Term(new.block, pos, 1.0),
-                        Term(blocks, np.arange(len(pos)), -block[items])], "==", 0.0)
+    add_unit_counts(lp, "corridor_blocks", "corridor_block_size", new, has, block)
 
 
 def _limit(ctx, name: str, flow: VarBlock, new: Vintages, sub: np.ndarray, sign: float,
@@ -122,9 +113,7 @@ def _limit(ctx, name: str, flow: VarBlock, new: Vintages, sub: np.ndarray, sign:
     ctx.lp.add_constraints(
         name, flow.index[pos],
         [Term(flow, pos, sign),
-         new.installed_terms(np.repeat(sub[grow], n_t),
-                             np.tile(ctx.case.period_index, len(grow)), np.arange(len(pos)),
-                             -1.0)],
+         new.step_terms(sub[grow], ctx.case.period_index, -1.0)],
         "<=", np.repeat(cor["existing_mw"].to_numpy(float)[sub][grow], n_t))
 
 

@@ -76,13 +76,11 @@ def _capped(ctx: BuildContext, name: str, flow: VarBlock, new: Vintages,
     """Rows flow[s,t] − installed new[s, period(t)] ≤ existing in place, expandable units."""
     if not len(grow):
         return
-    n_t = flow.n_steps
     pos = flow.at(grow).ravel()
     ctx.lp.add_constraints(
         name, flow.index[pos],
         [Term(flow, pos, 1.0),
-         new.installed_terms(np.repeat(grow, n_t), np.tile(ctx.case.period_index, len(grow)),
-                             np.arange(len(pos)), -1.0)],
+         new.step_terms(grow, ctx.case.period_index, -1.0)],
         "<=", in_place[grow].ravel())
 
 

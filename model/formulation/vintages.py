@@ -56,6 +56,13 @@ class Vintages:
         r, b = np.nonzero(self.active[items, :, periods])
         return Term(self.block, self.pos(items[r], b), coef[r], np.asarray(rows)[r])
 
+    def step_terms(self, items: np.ndarray, period_index: np.ndarray, coef) -> Term:
+        """Installed capacity of ``items`` in every step, item-major: row i·n_t + t holds
+        coef · installed[items[i], period(t)] (``coef`` per row, or one number)."""
+        items, n_t = np.asarray(items, np.int64), len(period_index)
+        return self.installed_terms(np.repeat(items, n_t), np.tile(period_index, len(items)),
+                                    np.arange(len(items) * n_t), coef)
+
     def installed(self, x: np.ndarray) -> np.ndarray:
         """Installed new capacity (items × periods) in a solution."""
         if self.installed_block is not None:
@@ -115,6 +122,29 @@ def add_new_capacity(ctx: BuildContext, name: str, items: pd.Index, max_new: np.
     vint.installed_block = installed
     ctx.vintages[name] = vint
     return vint
+
+
+def add_unit_counts(lp: LinearProblem, name: str, size_rows: str, new: Vintages,
+                    items: np.ndarray, unit_mw: np.ndarray,
+                    price_ub: np.ndarray | None = None) -> None:
+    """New capacity of ``items`` in whole units, every build period:
+
+        new[u, b] = unit_mw_u · count[u, b],   count[u, b] ∈ ℤ≥0, ≤ ⌊ub(new[u, b]) / unit_mw_u⌋
+
+    (rows ``size_rows``). With several build periods, a relaxation's counts are rounded by
+    their running sums (:func:`model.solve.milp.rounded_up`). ``price_ub``: the counts'
+    bound in the pricing LP, per (item, build period)."""
+    n_p = new.n_periods
+    rows = np.repeat(items, n_p)
+    pos = new.pos(rows, np.tile(np.arange(n_p), len(items)))
+    counts = lp.add_variables(name, new.block.index[pos], 0.0,
+                              np.floor(new.block.ub[pos] / unit_mw[rows] + 1e-9), integer=True,
+                              price_ub=price_ub)
+    if n_p > 1:
+        lp.cumulative_integers[name] = n_p
+    lp.add_constraints(size_rows, new.block.index[pos],
+                       [Term(new.block, pos, 1.0),
+                        Term(counts, np.arange(len(pos)), -unit_mw[rows])], "==", 0.0)
 
 
 def step_cost_weights(ctx: BuildContext) -> np.ndarray:
