@@ -30,6 +30,7 @@ restricted by lead times: the model is today's static year, identical to the las
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -139,8 +140,6 @@ def expand(case):
     queue) and compute demand (``period`` rows of compute_demand.csv). Storage and flexible
     work cycle within each period's representative periods, never across periods. A static
     case is returned as it is."""
-    import dataclasses
-
     inv = case.investment
     if inv.static or case.step_period is not None:
         return case
@@ -170,8 +169,6 @@ def window(case, last: int):
     """The (unexpanded) case cut to its periods 0 … ``last``: what a myopic planner sees when
     it decides period ``last``. Each period keeps the years it stands for, so assets that
     outlive the window pay nothing after it."""
-    import dataclasses
-
     inv = case.investment
     keep = slice(0, last + 1)
     cut = dataclasses.replace(inv, years=inv.years[keep], span_years=inv.span_years[keep],

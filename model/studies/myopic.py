@@ -36,12 +36,13 @@ def fix_vintages(ctx: BuildContext, plan: Plan, periods: int) -> None:
         built = np.maximum(plan[name][:, :periods], 0.0)
         if vint.block.integer:
             built = np.round(built)
-        items, build_period = np.nonzero(np.ones_like(built, bool))
-        pos = vint.pos(items, build_period)
+        # block positions of (item, build period) for every item and periods 0 … periods − 1
+        pos = vint.pos(np.repeat(np.arange(vint.n_items), periods),
+                       np.tile(np.arange(periods), vint.n_items))
         block = vint.block
-        block.lb[pos] = block.ub[pos] = built[items, build_period]
+        block.lb[pos] = block.ub[pos] = built.ravel()
         if block.price_ub is not None:
-            block.price_ub[pos] = built[items, build_period]
+            block.price_ub[pos] = built.ravel()
 
 
 def myopic_plan(case: Case, options: dict, on_log=None, event=None,

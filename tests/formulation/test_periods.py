@@ -207,16 +207,13 @@ def test_myopic_and_perfect_foresight_by_hand(tmp_path, foresight, expected, bui
     assert res.summary["periods"]["foresight"] == foresight
 
 
-@pytest.mark.parametrize(("module_mw", "it_mw"), [(None, (50.0, 100.0)), (30.0, (60.0, 120.0))])
-def test_compute_demand_grows_by_period(tmp_path, module_mw, it_mw):
-    """compute_demand.csv rows with a ``period``: 50 MW IT in 2030, 100 MW in 2035. The site
-    (IT at 10 per kW over 10 years: 1000 per MW-year) adds IT for 2035 and serves both
-    periods; in whole 30 MW modules it builds 2 modules for 2030 and 2 more for 2035."""
+def _growing_site_case(tmp_path: Path, name: str, **site) -> Path:
+    """A site decided before 2030 (IT at 10 per kW over 10 years: 1000 per MW-year, PUE 1,
+    no idle draw) next to free hydro; 50 MW of IT demand in 2030 and 100 MW in 2035."""
     sites = [{"id": "dc", "lon": 0.05, "lat": 0, "region": "r", "pue": 1.0, "idle_share": 0.0,
-              "capex_per_kw_it": 10, "lifetime_years": 10,
-              **({"module_mw": module_mw} if module_mw else {})}]
+              "capex_per_kw_it": 10, "lifetime_years": 10, **site}]
     folder = write_case(
-        tmp_path / "grow", regions=[{"id": "r", "lon": 0, "lat": 0}], load={"r": [10.0]},
+        tmp_path / name, regions=[{"id": "r", "lon": 0, "lat": 0}], load={"r": [10.0]},
         technologies=[tech("hydro")],
         resources=[{"node": "r", "tech": "hydro", "existing_mw": 10_000, "max_new_mw": 0}],
         sites=sites, centres=[{"id": "city", "lon": 0.1, "lat": 0}],
@@ -224,8 +221,17 @@ def test_compute_demand_grows_by_period(tmp_path, module_mw, it_mw):
                         {"centre": "city", "class": "chat", "it_mw": 100, "period": 2035}],
         workloads=[{"class": "chat", "max_latency_ms": 50,
                     "value_of_lost_compute_per_mwh": 1000.0}])
-    _with_periods(folder, periods=[2030, 2035], base_year=2030, horizon_end_year=2040)
-    res = run(folder, write=False)
+    return _with_periods(folder, periods=[2030, 2035], base_year=2030, horizon_end_year=2040)
+
+
+@pytest.mark.parametrize(("module_mw", "it_mw"), [(None, (50.0, 100.0)), (30.0, (60.0, 120.0))])
+def test_compute_demand_grows_by_period(tmp_path, module_mw, it_mw):
+    """compute_demand.csv rows with a ``period``: 50 MW IT in 2030, 100 MW in 2035. The site
+    (IT at 10 per kW over 10 years: 1000 per MW-year) adds IT for 2035 and serves both
+    periods; in whole 30 MW modules it builds 2 modules for 2030 and 2 more for 2035."""
+    res = run(_growing_site_case(tmp_path, "grow",
+                                 **({"module_mw": module_mw} if module_mw else {})),
+              write=False)
     s = res.tables["sites"].set_index("period")
     first, second = it_mw
     assert s.loc[2030, "it_mw"] == pytest.approx(first, rel=REL)
@@ -286,20 +292,8 @@ def test_rounding_builds_a_half_built_site_once(tmp_path):
     running sum builds it once, for 2030, and the rounded plan is optimal without branching.
     Objective: fixed cost 1000 per year (1e4 over 10 years, r = 0) for 10 years + IT at 1000
     per MW-year: 50 MW for 10 years and 50 MW for 5."""
-    sites = [{"id": "dc", "lon": 0.05, "lat": 0, "region": "r", "pue": 1.0, "idle_share": 0.0,
-              "capex_per_kw_it": 10, "lifetime_years": 10, "fixed_cost": 1e4,
-              "max_it_mw": 100}]
-    folder = write_case(
-        tmp_path / "halves", regions=[{"id": "r", "lon": 0, "lat": 0}], load={"r": [10.0]},
-        technologies=[tech("hydro")],
-        resources=[{"node": "r", "tech": "hydro", "existing_mw": 10_000, "max_new_mw": 0}],
-        sites=sites, centres=[{"id": "city", "lon": 0.1, "lat": 0}],
-        compute_demand=[{"centre": "city", "class": "chat", "it_mw": 50, "period": 2030},
-                        {"centre": "city", "class": "chat", "it_mw": 100, "period": 2035}],
-        workloads=[{"class": "chat", "max_latency_ms": 50,
-                    "value_of_lost_compute_per_mwh": 1000.0}])
-    _with_periods(folder, periods=[2030, 2035], base_year=2030, horizon_end_year=2040)
-    res = run(folder, write=False)
+    res = run(_growing_site_case(tmp_path, "halves", fixed_cost=1e4, max_it_mw=100),
+              write=False)
     assert res.status == "optimal"
     assert "rounding" in res.summary["solver"]["algorithm_used"]
     assert res.objective == pytest.approx(1000 * 10 + 50 * 1000 * 10 + 50 * 1000 * 5, rel=REL)
